@@ -1,0 +1,83 @@
+/* The boot sequence of the kernel, common to every architecture. */
+#include <string.h>
+
+#include <fv/arch.h>
+#include <fv/console.h>
+#include <fv/panic.h>
+#include <fv/platform.h>
+#include <fv/smp.h>
+
+static struct platform_info platform;
+
+/* True if the space-separated `bootargs` contains the word `word`. */
+static bool bootargs_has(const char *bootargs, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = bootargs; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == len && strncmp(p, word, len) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+static void print_banner(const struct platform_info *info)
+{
+	kprintf("ferrovisor: platform=%s harts=%u memory=%lu MiB isa=%s\n", CONFIG_PLATFORM_NAME,
+	        info->hart_count, info->memory_bytes >> 20, info->isa);
+	if (info->hart_count > CONFIG_MAX_HARTS)
+		kprintf("ferrovisor: warning: only the first %u of %u harts will be used\n",
+		        CONFIG_MAX_HARTS, info->hart_count);
+}
+
+static void print_memory_map(const struct platform_info *info)
+{
+	for (unsigned i = 0; i < info->memory.count; i++)
+		kprintf("ferrovisor: memory   %#014lx-%#014lx\n", info->memory.r[i].base,
+		        info->memory.r[i].base + info->memory.r[i].size);
+	for (unsigned i = 0; i < info->reserved.count; i++)
+		kprintf("ferrovisor: reserved %#014lx-%#014lx\n", info->reserved.r[i].base,
+		        info->reserved.r[i].base + info->reserved.r[i].size);
+	kprintf("ferrovisor: timebase %u Hz, mmu %s, bootargs \"%s\"\n", info->timebase_hz,
+	        info->mmu_type ? info->mmu_type : "(none)", info->bootargs);
+}
+
+void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset)
+{
+	arch_boot_hart_init(hartid, kernel_virt_offset);
+	uint64_t start_cycles = arch_cycle_counter();
+	uint64_t start_instret = arch_instret_counter();
+
+	size_t fdt_bytes;
+	const void *fdt = arch_boot_fdt(fdt_pa, &fdt_bytes);
+	enum platform_error err = platform_info_parse(fdt, fdt_bytes, &platform);
+	if (err)
+		boot_refuse("the device tree at %#lx is unusable: %s", fdt_pa,
+		            platform_strerror(err));
+	print_banner(&platform);
+	const char *missing = arch_check_cpu(&platform);
+	if (missing)
+		boot_refuse(
+		    "the CPU lacks the '%s' extension, which Ferrovisor requires%s", missing,
+		    strcmp(missing, "h") == 0 ? " to run guests (hypervisor extension)" : "");
+	if (config_set(VERBOSE))
+		print_memory_map(&platform);
+
+	arch_mm_init(&platform, fdt_pa);
+	arch_smp_start(&platform);
+
+	if (bootargs_has(platform.bootargs, "ferrovisor.selftest=panic"))
+		arch_self_test_fault();
+	if (config_set(PMU))
+		kprintf("ferrovisor: pmu: boot took %lu cycles, %lu instructions on hart %lu\n",
+		        arch_cycle_counter() - start_cycles, arch_instret_counter() - start_instret,
+		        hartid);
+	kprintf("ferrovisor: boot complete: %u of %u harts online\n", harts_online(),
+	        MIN(platform.hart_count, CONFIG_MAX_HARTS));
+	arch_idle();
+}

@@ -1,0 +1,37 @@
+/*
+ * What the portable kernel core asks of an architecture. Each port
+ * implements all of these in kernel/arch/<arch>/.
+ */
+#ifndef FV_ARCH_H
+#define FV_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fv/platform.h>
+#include <fv/util.h>
+
+/* First thing on the boot hart: trap vector and per-hart data. */
+void arch_boot_hart_init(uint64_t hartid, uint64_t kernel_virt_offset);
+void arch_console_write(const char *s, size_t len);
+/* The boot-time mapping of the device tree at physical address pa. */
+const void *arch_boot_fdt(uint64_t pa, size_t *mapped_bytes);
+/* Prints the extensions the kernel relies on; returns a missing required one, or NULL. */
+const char *arch_check_cpu(const struct platform_info *info);
+/* Builds and switches to the kernel's own page tables. */
+void arch_mm_init(const struct platform_info *info, uint64_t fdt_pa);
+/* Starts every other hart; returns once they reported in or timed out. */
+void arch_smp_start(const struct platform_info *info);
+/* Sends every other online hart the halt request. */
+void arch_stop_other_harts(void);
+NORETURN void arch_idle(void);
+/* Faults on purpose, to test the panic path. */
+void arch_self_test_fault(void);
+uint64_t arch_cycle_counter(void);
+uint64_t arch_instret_counter(void);
+
+/* Entry points called from the architecture's assembly. */
+NORETURN void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset);
+NORETURN void secondary_main(uint64_t hartid, uint64_t index);
+
+#endif

@@ -1,0 +1,10 @@
+# Cross toolchain for the riscv64 target: Debian's gcc-riscv64-linux-gnu.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR riscv64)
+set(CMAKE_C_COMPILER riscv64-linux-gnu-gcc)
+set(CMAKE_ASM_COMPILER riscv64-linux-gnu-gcc)
+set(CMAKE_OBJCOPY riscv64-linux-gnu-objcopy CACHE FILEPATH "objcopy for the target")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""QEMU tests of the kernel's boot: banner, harts, refusals, panics.
+
+usage: test_boot.py --platform DIR --image FILE CASE [ARG...]
+  banner SMP MEMORY   the one banner line reports SMP harts and MEMORY; every hart reports in
+  no-h                without the H extension the kernel refuses to boot
+  panic SMP           a kernel fault prints cause, sepc, stval, registers; every hart halts
+  bad-dtb KIND        a device tree QEMU's firmware accepts but the kernel must refuse
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import qemu_test
+
+BANNER = (r"^ferrovisor: platform=(\S+) harts=(\d+) memory=(\d+) MiB "
+          r"isa=(rv64[a-z0-9_]+)\r?$")
+
+
+def mib(size):
+    return int(size[:-1]) * 1024 if size.endswith("G") else int(size.rstrip("M"))
+
+
+def case_banner(args, checks):
+    smp, memory = int(args.rest[0]), args.rest[1]
+    q = qemu_test.boot(args, smp=smp, memory=memory)
+    try:
+        done = q.wait_for(r"^ferrovisor: boot complete: (\d+) of (\d+) harts online")
+        checks.check(done is not None, "boot completes")
+        banners = re.findall(BANNER, q.text(), re.M)
+        checks.check(len(banners) == 1, f"exactly one banner line (saw {len(banners)})")
+        if banners:
+            platform, harts, mem, isa = banners[0]
+            checks.check(platform == os.path.basename(args.platform),
+                         f"platform is {platform}")
+            checks.check(int(harts) == smp, f"harts={harts}, expected {smp}")
+            checks.check(int(mem) == mib(memory), f"memory={mem} MiB, expected {mib(memory)}")
+            checks.check("h" in isa.split("_")[0][4:], f"hart 0 ISA {isa[:16]}... has h")
+        ext = re.search(r"^ferrovisor: extensions: (.*)$", q.text(), re.M)
+        checks.check(ext is not None and "h=yes" in ext.group(1).split(),
+                     "extensions line reports h=yes")
+        online = re.findall(r"^ferrovisor: hart (\d+) online", q.text(), re.M)
+        checks.check(len(set(online)) == smp - 1,
+                     f"{smp - 1} secondary harts reported in (saw {len(set(online))})")
+        if done:
+            checks.check(done[0] == (str(smp), str(smp)), f"{smp} of {smp} harts online")
+        checks.check("PANIC" not in q.text(), "no panic")
+    finally:
+        q.stop()
+    return q
+
+
+def case_no_h(args, checks):
+    q = qemu_test.boot(args, smp=2, cpu="rv64,h=false")
+    try:
+        stopped = q.wait_for(r"^ferrovisor: halting all harts")
+        checks.check(stopped is not None, "the kernel stops")
+        text = q.text()
+        checks.check(re.search(r"^ferrovisor: extensions: .*\bh=no\b", text, re.M) is not None,
+                     "extensions line reports h=no")
+        checks.check(re.search(r"lacks the 'h' extension", text) is not None,
+                     "the refusal names the H extension")
+        checks.check("boot complete" not in text, "boot does not complete")
+        checks.check(re.search(r"hart \d+ online", text) is None, "no other hart is started")
+    finally:
+        q.stop()
+    return q
+
+
+def case_panic(args, checks):
+    smp = int(args.rest[0])
+    q = qemu_test.boot(args, smp=smp, append="ferrovisor.selftest=panic")
+    try:
+        checks.check(q.wait_for(r"^ferrovisor: halting all harts") is not None,
+                     "halting announced")
+        halted = q.wait_for(r"^ferrovisor: hart (\d+) halted", count=smp - 1)
+        checks.check(halted is not None and len(set(halted)) == smp - 1,
+                     f"all {smp - 1} other harts halted")
+        text = q.text()
+        checks.check(re.search(r"^ferrovisor: PANIC on hart \d+: unexpected exception",
+                               text, re.M) is not None, "PANIC line")
+        checks.check(re.search(r"cause=0x2 \(illegal instruction\) sepc=0x[0-9a-f]{16} "
+                               r"stval=0x[0-9a-f]{16}", text) is not None,
+                     "cause, sepc and stval printed")
+        regs = re.findall(r"^ferrovisor:  (zero|tp|s0|a2|a6|s4|s8|t3) ", text, re.M)
+        checks.check(len(regs) == 8, f"8 register lines (saw {len(regs)})")
+        checks.check("boot complete" not in text, "boot does not complete")
+    finally:
+        q.stop()
+    return q
+
+
+def dump_dtb(args, workdir, smp=2, memory="256M"):
+    conf = qemu_test.fvqemu.load_platform(args.platform)
+    dtb = os.path.join(workdir, "virt.dtb")
+    subprocess.run([conf["binary"], "-M", f"{conf['machine']},dumpdtb={dtb}",
+                    "-cpu", conf["cpu"], "-smp", str(smp), "-m", memory,
+                    "-display", "none"], check=True, capture_output=True)
+    return subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", dtb], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def remove_node(dts, name):
+    """Removes the node `name {...};` (no nested braces inside) from dts text."""
+    return re.sub(r"\n\t" + re.escape(name) + r" \{.*?\n\t\};", "", dts, flags=re.S)
+
+
+# Each kind breaks the tree in a way OpenSBI tolerates but the kernel must refuse.
+BAD_DTBS = {
+    "no-memory": (lambda d: remove_node(d, "memory@80000000"), "no memory node"),
+    "bad-memory-reg": (lambda d: re.sub(r"(memory@80000000 \{[^}]*reg = <)[^>]*>",
+                                        r"\g<1>0x00 0x80000000 0x00>", d, flags=re.S),
+                       "no memory node, or a memory reg that does not parse"),
+    "rv32-isa": (lambda d: re.sub(r"(cpu@0 \{.*?riscv,isa = \")rv64", r"\1rv32", d, flags=re.S),
+                 "hart 0 has no rv64 riscv,isa string"),
+}
+
+
+def case_bad_dtb(args, checks):
+    kind = args.rest[0]
+    mutate, reason = BAD_DTBS[kind]
+    with tempfile.TemporaryDirectory() as workdir:
+        dts = mutate(dump_dtb(args, workdir))
+        path = os.path.join(workdir, f"{kind}.dtb")
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", path, "-"], input=dts,
+                       check=True, text=True)
+        q = qemu_test.boot(args, smp=2, memory="256M", dtb=path)
+        try:
+            stopped = q.wait_for(r"^ferrovisor: stopping: (.*)$")
+            checks.check(stopped is not None, "the kernel stops with a message")
+            text = q.text()
+            checks.check(re.search(r"the device tree at 0x[0-9a-f]+ is unusable: " +
+                                   re.escape(reason), text) is not None,
+                         f"the reason is given: {reason}")
+            checks.check("boot complete" not in text, "boot does not complete")
+        finally:
+            q.stop()
+    return q
+
+
+CASES = {"banner": case_banner, "no-h": case_no_h, "panic": case_panic,
+         "bad-dtb": case_bad_dtb}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--platform", required=True)
+    parser.add_argument("--image", required=True)
+    parser.add_argument("case", choices=sorted(CASES))
+    parser.add_argument("rest", nargs="*")
+    args = parser.parse_args()
+    checks = qemu_test.Checks(f"boot.{args.case}")
+    q = CASES[args.case](args, checks)
+    return checks.finish(q)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
