@@ -173,7 +173,7 @@ fill_riscv_cache() {
 	done
 	strip_riscv_objects "$root"
 	local image
-	image=$(find "$root/usr/lib/modules" "$root/boot" -maxdepth 2 -name 'vmlinu*' 2>/dev/null | head -n 1)
+	image=$(find "$root/usr/lib/modules" -maxdepth 2 -name 'vmlinu*' 2>/dev/null | head -n 1 || true)
 	[ -n "$image" ] || die "the riscv64 kernel package holds no Image"
 	ln -sf "${image#"$FV_CACHE/riscv64/"}" "$FV_CACHE/riscv64/Image"
 	{
