@@ -5,7 +5,9 @@
 #include <fv/console.h>
 #include <fv/panic.h>
 #include <fv/platform.h>
+#include <fv/root_task.h>
 #include <fv/smp.h>
+#include <fv/tcb.h>
 
 static struct platform_info platform;
 
@@ -47,6 +49,23 @@ static void print_memory_map(const struct platform_info *info)
 	        info->mmu_type ? info->mmu_type : "(none)", info->bootargs);
 }
 
+/* Hands usable RAM (not the kernel image, not the device tree) to the root task and runs it. */
+static NORETURN void start_root_task(uint64_t fdt_pa)
+{
+	struct region_list usable;
+	uint64_t image_base, image_size;
+	uint64_t fdt_start = ALIGN_DOWN(fdt_pa, 4096);
+	uint64_t fdt_end = ALIGN_UP(fdt_pa + platform.fdt_size, 4096);
+	arch_kernel_image(&image_base, &image_size);
+	if (platform_usable_memory(&platform, &usable) ||
+	    region_list_subtract(&usable, image_base, image_size) ||
+	    region_list_subtract(&usable, fdt_start, fdt_end - fdt_start))
+		boot_refuse("too many memory regions");
+	root_task_create(&platform, &usable);
+	kernel_lock();
+	sched_return_to_user();
+}
+
 void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset)
 {
 	arch_boot_hart_init(hartid, kernel_virt_offset);
@@ -79,5 +98,5 @@ void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset)
 		        hartid);
 	kprintf("ferrovisor: boot complete: %u of %u harts online\n", harts_online(),
 	        MIN(platform.hart_count, CONFIG_MAX_HARTS));
-	arch_idle();
+	start_root_task(fdt_pa);
 }

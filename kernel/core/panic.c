@@ -15,6 +15,14 @@ bool panic_in_progress(void)
 	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
 }
 
+void halt_if_panicking(void)
+{
+	if (!panic_in_progress())
+		return;
+	kprintf("ferrovisor: hart %lu halted\n", this_hart()->hartid);
+	hart_halt_self();
+}
+
 /* Only the first hart to panic reports; any other just halts. */
 static void claim_panic(void)
 {

@@ -141,7 +141,29 @@ def case_bad_dtb(args, checks):
     return q
 
 
-CASES = {"banner": case_banner, "no-h": case_no_h, "panic": case_panic,
+def case_rootserver(args, checks):
+    smp, memory = int(args.rest[0]), args.rest[1]
+    q = qemu_test.boot(args, smp=smp, memory=memory)
+    try:
+        done = q.wait_for(r"^rootserver: (\d+) passed, (\d+) failed")
+        checks.check(done is not None, "the root task runs its checks to the end")
+        if done:
+            passed, failed = map(int, done[0])
+            checks.check(failed == 0, f"root task checks: {failed} failed")
+            checks.check(passed >= 28, f"root task checks: {passed} passed")
+        text = q.text()
+        checks.check(re.search(r"^ferrovisor: root task: \d+ untyped regions", text, re.M)
+                     is not None, "the kernel made the root task")
+        checks.check(re.search(r"^root: running in user mode: %d harts" % smp, text, re.M)
+                     is not None, "the root task sees every hart")
+        checks.check("PANIC" not in text and "stopped:" not in text,
+                     "no panic and no faulting thread")
+    finally:
+        q.stop()
+    return q
+
+
+CASES = {"banner": case_banner, "rootserver": case_rootserver, "no-h": case_no_h, "panic": case_panic,
          "bad-dtb": case_bad_dtb}
 
 

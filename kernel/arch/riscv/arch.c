@@ -4,7 +4,10 @@
 #include <arch/sbi.h>
 #include <arch/trap.h>
 #include <fv/arch.h>
+#include <fv/object.h>
 #include <fv/smp.h>
+
+extern char hart_stacks[][KERNEL_STACK_SIZE];
 
 uint64_t kernel_virt_offset;
 static bool have_dbcn;
@@ -12,8 +15,10 @@ static bool have_dbcn;
 void arch_boot_hart_init(uint64_t hartid, uint64_t virt_offset)
 {
 	kernel_virt_offset = virt_offset;
-	csr_write_stvec((uint64_t)trap_entry_kernel);
+	csr_write_sscratch(0);
+	csr_write_stvec((uint64_t)trap_entry);
 	harts[0] = (struct hart){.hartid = hartid, .index = 0, .online = true};
+	harts[0].stack_top = (uint64_t)hart_stacks[1];
 	write_tp((uint64_t)&harts[0]);
 	have_dbcn = sbi_probe_extension(SBI_EXT_DBCN) != 0;
 }
@@ -54,10 +59,7 @@ void hart_halt_self(void)
 
 void arch_idle(void)
 {
-	csr_set_sie(SIE_SSIE);
-	local_irq_enable();
-	for (;;)
-		wait_for_interrupt();
+	idle_on_stack(this_hart()->stack_top);
 }
 
 void arch_self_test_fault(void)
@@ -75,4 +77,15 @@ uint64_t arch_instret_counter(void)
 {
 	uint64_t v;
 	return csr_try_read_instret(&v) ? v : 0;
+}
+
+/* Kernel objects live in RAM, which the physical window maps. */
+void *kobj_ptr(uint64_t pa)
+{
+	return phys_window(pa);
+}
+
+uint64_t kobj_pa(const void *ptr)
+{
+	return (uint64_t)ptr - PPTR_BASE;
 }

@@ -65,5 +65,6 @@ const char *arch_check_cpu(const struct platform_info *info)
 			missing = e->name;
 	}
 	kprintf("%s\n", line);
+	arch_timer_init(info->timebase_hz, probe_sstc());
 	return missing;
 }

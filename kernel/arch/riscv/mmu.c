@@ -16,6 +16,7 @@ extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 static uint64_t table_pool[BOOT_TABLES][PT_ENTRIES] __attribute__((aligned(PT_PAGE_SIZE)));
 static unsigned tables_used;
 uint64_t secondary_satp;
+uint64_t kernel_root_pa;
 uint64_t kernel_virt_offset_boot;
 
 static uint64_t alloc_boot_table(void *ctx)
@@ -69,6 +70,15 @@ static void map_window(struct pagetable *pt, uint64_t base, uint64_t size, uint6
 }
 
 /* True if [base, base + size) lies inside one region of `list`. */
+/* RAM the window maps, for checks on addresses user mode hands the kernel. */
+static struct region_list window_regions;
+
+static void region_add_raw(struct region_list *list, uint64_t base, uint64_t size)
+{
+	if (list->count < PLATFORM_MAX_REGIONS)
+		list->r[list->count++] = (struct mem_region){base, size};
+}
+
 static bool regions_cover(const struct region_list *list, uint64_t base, uint64_t size)
 {
 	for (unsigned i = 0; i < list->count; i++)
@@ -92,6 +102,27 @@ static void map_physical_window(struct pagetable *pt, const struct platform_info
 	uint64_t fdt_end = ALIGN_UP(fdt_pa + fdt_size, PT_PAGE_SIZE);
 	if (!regions_cover(&usable, fdt_start, fdt_end - fdt_start))
 		map_window(pt, fdt_start, fdt_end - fdt_start, PTE_R | PTE_G);
+	/* A read-only alias of the image: the boot archive and boot tables are read through it. */
+	map_window(pt, kernel_image_pa(__kernel_start), (uint64_t)(__kernel_end - __kernel_start),
+	           PTE_R | PTE_G);
+	window_regions = usable;
+	region_add_raw(&window_regions, kernel_image_pa(__kernel_start),
+	               (uint64_t)(__kernel_end - __kernel_start));
+}
+
+bool arch_window_contains(uint64_t pa, uint64_t len)
+{
+	for (unsigned i = 0; i < window_regions.count; i++) {
+		const struct mem_region *r = &window_regions.r[i];
+		if (pa >= r->base && len <= r->size && pa - r->base <= r->size - len)
+			return true;
+	}
+	return false;
+}
+
+uint64_t arch_kernel_va_to_pa(const void *va)
+{
+	return kernel_image_pa(va);
 }
 
 void arch_mm_init(const struct platform_info *info, uint64_t fdt_pa)
@@ -99,6 +130,7 @@ void arch_mm_init(const struct platform_info *info, uint64_t fdt_pa)
 	struct pagetable pt = {.root_pa = alloc_boot_table(NULL), .mem = &boot_tables};
 	map_kernel_image(&pt);
 	map_physical_window(&pt, info, fdt_pa, info->fdt_size);
+	kernel_root_pa = pt.root_pa;
 	uint64_t satp = pt_satp(pt.root_pa, 0);
 	csr_write_satp(satp);
 	sfence_vma_all();
@@ -108,4 +140,10 @@ void arch_mm_init(const struct platform_info *info, uint64_t fdt_pa)
 	if (config_set(VERBOSE))
 		kprintf("ferrovisor: kernel page tables: %u of %u boot tables used\n", tables_used,
 		        BOOT_TABLES);
+}
+
+void arch_kernel_image(uint64_t *base, uint64_t *size)
+{
+	*base = kernel_image_pa(__kernel_start);
+	*size = (uint64_t)(__kernel_end - __kernel_start);
 }

@@ -26,7 +26,9 @@ void secondary_main(uint64_t hartid, uint64_t index)
 {
 	struct hart *h = &harts[index];
 	write_tp((uint64_t)h);
-	csr_write_stvec((uint64_t)trap_entry_kernel);
+	h->stack_top = (uint64_t)hart_stacks[index + 1];
+	csr_write_sscratch(0);
+	csr_write_stvec((uint64_t)trap_entry);
 	kprintf("ferrovisor: hart %lu online\n", hartid);
 	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&online_count, 1, __ATOMIC_ACQ_REL);

@@ -92,18 +92,10 @@ static bool fixup_exception(struct trap_frame *f)
 	return false;
 }
 
+/* Interrupts reach the kernel only while a hart idles. */
 static void handle_interrupt(struct trap_frame *f)
 {
-	uint64_t code = f->scause & ~SCAUSE_INTERRUPT;
-	if (code == IRQ_S_SOFT) {
-		csr_clear_sip(SIP_SSIP);
-		if (panic_in_progress()) {
-			kprintf("ferrovisor: hart %lu halted\n", this_hart()->hartid);
-			hart_halt_self();
-		}
-		return;
-	}
-	panic_trap(f, "unexpected interrupt");
+	riscv_idle_interrupt(f->scause & ~SCAUSE_INTERRUPT);
 }
 
 void riscv_trap_from_kernel(struct trap_frame *f)

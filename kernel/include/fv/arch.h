@@ -30,6 +30,23 @@ void arch_self_test_fault(void);
 uint64_t arch_cycle_counter(void);
 uint64_t arch_instret_counter(void);
 
+/* True if the kernel can read [pa, pa + len) through kobj_ptr() (RAM, the image). */
+bool arch_window_contains(uint64_t pa, uint64_t len);
+/* Physical address of something in the kernel image. */
+uint64_t arch_kernel_va_to_pa(const void *va);
+/* Physical range of the kernel image. */
+void arch_kernel_image(uint64_t *base, uint64_t *size);
+/* Time in timebase ticks, and the length of a scheduling time slice. */
+uint64_t arch_time_now(void);
+uint64_t arch_time_slice_ticks(void);
+void arch_timer_init(uint64_t timebase_hz, bool have_sstc);
+/* Arms this hart's timer interrupt for `deadline`; cancel disarms it. */
+void arch_timer_set(uint64_t deadline);
+void arch_timer_cancel(void);
+struct tcb;
+/* Restores the thread's registers, releases the kernel lock and enters user mode. */
+NORETURN void arch_enter_user(struct tcb *t);
+
 /* Entry points called from the architecture's assembly. */
 NORETURN void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset);
 NORETURN void secondary_main(uint64_t hartid, uint64_t index);

@@ -15,6 +15,8 @@ NORETURN void panic_trap(const struct trap_frame *f, const char *why);
 /* Stops with a clear message when the machine cannot run Ferrovisor. */
 NORETURN void boot_refuse(const char *fmt, ...) PRINTF_LIKE(1, 2);
 bool panic_in_progress(void);
+/* Called where a hart enters the kernel, and while it waits for the lock. */
+void halt_if_panicking(void);
 
 #define assert(cond)                                                                      \
 	do {                                                                              \

@@ -7,16 +7,40 @@
 
 #include <fv/util.h>
 
+struct tcb;
+
+struct run_queue {
+	uint64_t bitmap[4]; /* bit p set: queue p is not empty */
+	struct tcb *head[256];
+	struct tcb *tail[256];
+};
+
 struct hart {
 	uint64_t hartid;
 	unsigned index; /* 0 is the boot hart */
 	bool online;
+	uint64_t stack_top;
+	struct tcb *current;  /* the thread in user mode on this hart, or NULL */
+	struct tcb *fp_owner; /* whose FP registers the hart holds */
+	int stall_request;    /* another hart needs this one out of `current` */
+	int reschedule;       /* an IPI asked this hart to pick again */
+	struct run_queue queue;
 };
 
 extern struct hart harts[CONFIG_MAX_HARTS];
 
 struct hart *this_hart(void);
 unsigned harts_online(void);
+/* Asks another hart to enter the kernel (it reschedules or stalls). */
+void hart_poke(struct hart *h);
+/* The big kernel lock: every entry from user mode or idle takes it. */
+void kernel_lock(void);
+void kernel_unlock(void);
+/*
+ * Makes `h` stop using the thread it runs: on return the thread's registers
+ * are saved and `h` will not touch it again. Called with the lock held.
+ */
+void hart_stall(struct hart *h);
 /* Halts the calling hart for good, interrupts off. */
 NORETURN void hart_halt_self(void);
 

@@ -8,6 +8,7 @@
 #define SBI_EXT_BASE           0x10
 #define SBI_EXT_TIME           0x54494d45
 #define SBI_EXT_IPI            0x735049
+#define SBI_EXT_RFENCE         0x52464e43
 #define SBI_EXT_HSM            0x48534d
 #define SBI_EXT_SRST           0x53525354
 #define SBI_EXT_DBCN           0x4442434e
@@ -31,5 +32,7 @@ void sbi_legacy_putchar(char c);
 long sbi_hart_start(uint64_t hartid, uint64_t start_pa, uint64_t opaque);
 long sbi_send_ipi_to(uint64_t hartid);
 long sbi_system_reset(uint32_t type, uint32_t reason);
+void sbi_set_timer(uint64_t deadline);
+long sbi_remote_sfence_vma_asid(uint64_t hartid, uint64_t start, uint64_t size, uint64_t asid);
 
 #endif

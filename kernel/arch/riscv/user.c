@@ -1,0 +1,163 @@
+/*
+ * Entering and leaving user mode on RISC-V: the C side of trap_from_user
+ * and of restore_user_context, timers and FP state.
+ */
+#include <stddef.h>
+
+#include <arch/context.h>
+#include <arch/csr.h>
+#include <arch/sbi.h>
+#include <arch/trap.h>
+#include <fv/arch.h>
+#include <fv/console.h>
+#include <fv/panic.h>
+#include <fv/smp.h>
+#include <fv/syscall.h>
+#include <fv/tcb.h>
+#include <fv/vspace.h>
+
+#define SSTATUS_FS       (3ull << 13)
+#define SSTATUS_FS_INIT  (1ull << 13)
+#define SSTATUS_FS_CLEAN (2ull << 13)
+#define SSTATUS_FS_DIRTY (3ull << 13)
+#define CAUSE_ECALL_U    8
+#define IRQ_S_TIMER      5
+#define TIME_SLICE_MS    10
+
+_Static_assert(offsetof(struct user_context, sepc) == CTX_SEPC, "trap.S layout");
+_Static_assert(offsetof(struct user_context, kernel_sp) == CTX_KERNEL_SP, "trap.S layout");
+_Static_assert(offsetof(struct user_context, kernel_tp) == CTX_KERNEL_TP, "trap.S layout");
+_Static_assert(offsetof(struct tcb, ctx) == 0, "trap.S finds the TCB from its context");
+
+void fp_save(uint64_t *regs);
+void fp_restore(const uint64_t *regs);
+
+static uint64_t timebase_hz = 10000000;
+static bool have_sstc;
+
+void arch_timer_init(uint64_t hz, bool sstc)
+{
+	timebase_hz = hz;
+	have_sstc = sstc;
+}
+
+uint64_t arch_time_now(void)
+{
+	return csr_read_time();
+}
+
+uint64_t arch_time_slice_ticks(void)
+{
+	return timebase_hz * TIME_SLICE_MS / 1000;
+}
+
+void arch_timer_set(uint64_t deadline)
+{
+	if (have_sstc)
+		csr_write_stimecmp(deadline);
+	else
+		sbi_set_timer(deadline);
+	csr_set_sie(SIE_STIE);
+}
+
+void arch_timer_cancel(void)
+{
+	csr_clear_sie(SIE_STIE);
+	if (have_sstc)
+		csr_write_stimecmp(UINT64_MAX);
+	else
+		sbi_set_timer(UINT64_MAX);
+}
+
+void hart_poke(struct hart *h)
+{
+	sbi_send_ipi_to(h->hartid);
+}
+
+/* Saves FP registers the thread changed since they were last saved. */
+static void save_fp(struct tcb *t)
+{
+	if ((t->ctx.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY)
+		return;
+	csr_set_sstatus(SSTATUS_FS_CLEAN);
+	fp_save(t->ctx.fp);
+	csr_clear_sstatus(SSTATUS_FS);
+	t->ctx.sstatus = (t->ctx.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+}
+
+static void load_fp(struct hart *self, struct tcb *t)
+{
+	if (self->fp_owner == t)
+		return;
+	csr_set_sstatus(SSTATUS_FS_CLEAN);
+	fp_restore(t->ctx.fp);
+	csr_clear_sstatus(SSTATUS_FS);
+	self->fp_owner = t;
+}
+
+void arch_enter_user(struct tcb *t)
+{
+	struct hart *self = this_hart();
+	load_fp(self, t);
+	vspace_activate(&t->slots[TCB_SLOT_VSPACE].cap);
+	t->ctx.kernel_sp = self->stack_top;
+	t->ctx.kernel_tp = (uint64_t)self;
+	/* User mode with interrupts on; FP usable (never Off for a user thread). */
+	t->ctx.sstatus = (t->ctx.sstatus & SSTATUS_FS) | SSTATUS_SPIE;
+	if (!(t->ctx.sstatus & SSTATUS_FS))
+		t->ctx.sstatus |= SSTATUS_FS_INIT;
+	kernel_unlock();
+	restore_user_context(&t->ctx);
+}
+
+static void handle_user_interrupt(uint64_t code)
+{
+	if (code == IRQ_S_SOFT) {
+		csr_clear_sip(SIP_SSIP);
+	} else if (code == IRQ_S_TIMER) {
+		arch_timer_cancel();
+	} else {
+		panic("unexpected interrupt %lu from user mode", code);
+	}
+}
+
+/* A fault the thread cannot get past: stop it and say why. */
+static void stop_faulting_thread(struct tcb *t)
+{
+	kprintf("ferrovisor: thread '%s' stopped: %s at pc=0x%lx addr=0x%lx\n", t->name,
+	        trap_cause_name(t->ctx.scause), t->ctx.sepc, t->ctx.stval);
+	t->state = THREAD_INACTIVE;
+	sched_dequeue(t);
+}
+
+void riscv_trap_from_user(struct user_context *ctx)
+{
+	struct tcb *t = (struct tcb *)ctx;
+	halt_if_panicking();
+	kernel_lock();
+	struct hart *self = this_hart();
+	if (self->current != t) {
+		/* Stalled: another hart took this thread away while it trapped. */
+		sched_return_to_user();
+	}
+	save_fp(t);
+	uint64_t cause = ctx->scause;
+	if (cause & SCAUSE_INTERRUPT) {
+		handle_user_interrupt(cause & ~SCAUSE_INTERRUPT);
+	} else if (cause == CAUSE_ECALL_U) {
+		ctx->sepc += 4;
+		handle_syscall(t);
+	} else {
+		stop_faulting_thread(t);
+	}
+	sched_return_to_user();
+}
+
+/* An interrupt that woke an idle hart: run whatever became runnable. */
+void riscv_idle_interrupt(uint64_t code)
+{
+	halt_if_panicking();
+	kernel_lock();
+	handle_user_interrupt(code);
+	sched_return_to_user();
+}

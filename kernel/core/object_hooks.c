@@ -1,0 +1,45 @@
+/* The kernel's per-type object hooks (see fv/object.h). */
+#include <fv/object.h>
+#include <fv/tcb.h>
+#include <fv/vspace.h>
+
+bool object_can_create(fv_object_type_t type, unsigned count)
+{
+	return type != FV_OBJ_VSPACE || vspace_asids_available(count);
+}
+
+void object_init_hook(struct cap *cap)
+{
+	switch (cap->type) {
+	case CAP_TCB:
+		tcb_init(kobj_ptr(cap->pa));
+		break;
+	case CAP_VSPACE:
+		vspace_init(cap);
+		break;
+	default:
+		break;
+	}
+}
+
+void cap_cleanup(struct cap *cap)
+{
+	if (cap->type == CAP_FRAME)
+		frame_unmap_cap(cap);
+	else if (cap->type == CAP_PAGE_TABLE)
+		page_table_unmap_cap(cap);
+}
+
+void object_finalize_hook(struct cap *cap)
+{
+	switch (cap->type) {
+	case CAP_TCB:
+		tcb_finalize(kobj_ptr(cap->pa));
+		break;
+	case CAP_VSPACE:
+		vspace_finalize(cap);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,166 @@
+/*
+ * Fixed-priority round-robin scheduling on every hart, under one big
+ * kernel lock. Each hart has its own run queues; a thread runs only on
+ * the hart of its affinity.
+ */
+#include <fv/arch.h>
+#include <fv/panic.h>
+#include <fv/smp.h>
+#include <fv/tcb.h>
+
+static int big_kernel_lock;
+
+void kernel_lock(void)
+{
+	struct hart *self = this_hart();
+	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&big_kernel_lock, __ATOMIC_RELAXED)) {
+			/* A stalling hart waits for us while holding the lock: answer it. */
+			if (__atomic_load_n(&self->stall_request, __ATOMIC_ACQUIRE))
+				__atomic_store_n(&self->stall_request, 0, __ATOMIC_RELEASE);
+			/* The holder may have panicked: it will never let go. */
+			halt_if_panicking();
+		}
+	}
+}
+
+void kernel_unlock(void)
+{
+	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
+}
+
+void hart_stall(struct hart *h)
+{
+	if (h != this_hart() && h->current) {
+		__atomic_store_n(&h->stall_request, 1, __ATOMIC_RELEASE);
+		hart_poke(h);
+		while (__atomic_load_n(&h->stall_request, __ATOMIC_ACQUIRE))
+			;
+	}
+	h->current = NULL;
+}
+
+static struct run_queue *queue_of(const struct tcb *t)
+{
+	return &harts[t->affinity].queue;
+}
+
+void sched_enqueue(struct tcb *t)
+{
+	if (t->queued)
+		return;
+	struct run_queue *q = queue_of(t);
+	unsigned p = t->priority;
+	t->sched_next = NULL;
+	t->sched_prev = q->tail[p];
+	if (q->tail[p])
+		q->tail[p]->sched_next = t;
+	else
+		q->head[p] = t;
+	q->tail[p] = t;
+	q->bitmap[p / 64] |= 1ull << (p % 64);
+	t->queued = 1;
+}
+
+void sched_dequeue(struct tcb *t)
+{
+	if (!t->queued)
+		return;
+	struct run_queue *q = queue_of(t);
+	unsigned p = t->priority;
+	if (t->sched_prev)
+		t->sched_prev->sched_next = t->sched_next;
+	else
+		q->head[p] = t->sched_next;
+	if (t->sched_next)
+		t->sched_next->sched_prev = t->sched_prev;
+	else
+		q->tail[p] = t->sched_prev;
+	if (!q->head[p])
+		q->bitmap[p / 64] &= ~(1ull << (p % 64));
+	t->sched_next = t->sched_prev = NULL;
+	t->queued = 0;
+}
+
+/* Index of the highest set bit of a nonzero word, by binary search (no libgcc). */
+static int highest_bit(uint64_t w)
+{
+	int bit = 0;
+	for (int shift = 32; shift > 0; shift /= 2) {
+		if (w >> shift) {
+			w >>= shift;
+			bit += shift;
+		}
+	}
+	return bit;
+}
+
+static int highest_queued(const struct run_queue *q)
+{
+	for (int word = 3; word >= 0; word--)
+		if (q->bitmap[word])
+			return word * 64 + highest_bit(q->bitmap[word]);
+	return -1;
+}
+
+void sched_make_runnable(struct tcb *t)
+{
+	t->state = THREAD_RUNNABLE;
+	struct hart *h = &harts[t->affinity];
+	if (h->current == t)
+		return;
+	sched_enqueue(t);
+	/* Another hart picks it up at its next entry; make that entry soon. */
+	if (h != this_hart() && (!h->current || h->current->priority < t->priority))
+		hart_poke(h);
+}
+
+static bool slice_over(const struct tcb *t)
+{
+	return arch_time_now() >= t->time_slice_end;
+}
+
+struct tcb *sched_pick(void)
+{
+	struct hart *self = this_hart();
+	struct tcb *cur = self->current;
+	int best = highest_queued(&self->queue);
+	bool cur_ok = cur && cur->state == THREAD_RUNNABLE && cur->affinity == self->index;
+	if (cur_ok && (best < cur->priority || (best == cur->priority && !slice_over(cur))))
+		return cur;
+	if (cur_ok)
+		sched_enqueue(cur); /* round robin: behind its peers */
+	if (best < 0)
+		return cur_ok ? cur : NULL;
+	struct tcb *next = self->queue.head[best];
+	sched_dequeue(next);
+	return next;
+}
+
+void sched_yield_current(void)
+{
+	struct tcb *cur = this_hart()->current;
+	if (cur)
+		cur->time_slice_end = 0;
+}
+
+/* Runs the next thread of this hart, or idles. Called with the lock held. */
+void sched_return_to_user(void)
+{
+	struct hart *self = this_hart();
+	struct tcb *next = sched_pick();
+	/* A new turn, or the same thread again after its slice ran out: a fresh slice. */
+	if (next && (next != self->current || slice_over(next)))
+		next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
+	if (self->current && self->current != next)
+		self->current->running_on = -1;
+	self->current = next;
+	if (!next) {
+		arch_timer_cancel();
+		kernel_unlock();
+		arch_idle();
+	}
+	next->running_on = (int16_t)self->index;
+	arch_timer_set(next->time_slice_end);
+	arch_enter_user(next); /* releases the lock as late as it can */
+}

@@ -1,0 +1,132 @@
+/*
+ * The system-call layer: turns a thread's registers and IPC buffer into an
+ * invocation or a scheduler request, and the result back into registers.
+ */
+#include <string.h>
+
+#include <ferrovisor/abi.h>
+#include <fv/arch.h>
+#include <fv/console.h>
+#include <fv/cspace.h>
+#include <fv/invocation.h>
+#include <fv/object.h>
+#include <fv/syscall.h>
+#include <fv/vspace.h>
+
+#define DEBUG_PUTS_MAX 256
+
+struct fv_ipc_buffer *tcb_ipc_buffer(struct tcb *t)
+{
+	const struct cap *frame = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
+	if (frame->type != CAP_FRAME)
+		return NULL;
+	uint64_t offset = t->ipc_buffer_va & ((1ull << frame->size_bits) - 1);
+	return (struct fv_ipc_buffer *)((char *)kobj_ptr(frame->pa) + offset);
+}
+
+bool user_read(struct tcb *t, uint64_t va, void *buf, size_t len)
+{
+	const struct cap *vspace = &t->slots[TCB_SLOT_VSPACE].cap;
+	char *out = buf;
+	while (len > 0) {
+		uint64_t pa;
+		size_t chunk = MIN(len, (size_t)(PAGE_SIZE - (va & (PAGE_SIZE - 1))));
+		/* Device memory is not read by the kernel: only RAM through its window. */
+		if (!vspace_user_translate(vspace, va, false, &pa) ||
+		    !arch_window_contains(pa, chunk))
+			return false;
+		memcpy(out, kobj_ptr(pa), chunk);
+		out += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+static void set_reply(struct tcb *t, fv_error_t err, const uint64_t *ret, unsigned nret)
+{
+	struct fv_ipc_buffer *buf = tcb_ipc_buffer(t);
+	if (!buf && nret > FV_MSG_REG_WORDS)
+		nret = FV_MSG_REG_WORDS;
+	for (unsigned i = 0; i < nret; i++) {
+		if (i < FV_MSG_REG_WORDS)
+			t->ctx.regs[REG_MR(i)] = ret[i];
+		else
+			buf->msg[i] = ret[i];
+	}
+	t->ctx.regs[REG_MSGINFO] = FV_MSGINFO(err, 0, nret);
+	t->ctx.regs[REG_CPTR] = 0;
+}
+
+/* Fills the invocation's words and extra capabilities from t's message. */
+static fv_error_t fetch_message(struct tcb *t, uint64_t info, struct invocation *inv)
+{
+	struct fv_ipc_buffer *buf = tcb_ipc_buffer(t);
+	unsigned len = (unsigned)FV_MSGINFO_LENGTH(info);
+	unsigned ncaps = (unsigned)FV_MSGINFO_CAPS(info);
+	if ((len > FV_MSG_REG_WORDS || ncaps > 0) && !buf)
+		return FV_TRUNCATED_MESSAGE;
+	inv->nargs = MIN(len, (unsigned)INV_MAX_ARGS);
+	for (unsigned i = 0; i < inv->nargs; i++)
+		inv->args[i] = i < FV_MSG_REG_WORDS ? t->ctx.regs[REG_MR(i)] : buf->msg[i];
+	inv->ncaps = MIN(ncaps, (unsigned)INV_MAX_CAPS);
+	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
+	for (unsigned i = 0; i < inv->ncaps; i++) {
+		fv_error_t err = cspace_lookup_cap(root, buf->caps[i], &inv->caps[i]);
+		if (err)
+			return err;
+		if (cap_is_null(&inv->caps[i]->cap))
+			return FV_FAILED_LOOKUP;
+	}
+	return FV_OK;
+}
+
+static void sys_call(struct tcb *t)
+{
+	uint64_t info = t->ctx.regs[REG_MSGINFO];
+	struct invocation inv = {.label = FV_MSGINFO_LABEL(info), .caller = t};
+	fv_error_t err =
+	    cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, t->ctx.regs[REG_CPTR], &inv.target);
+	if (!err && cap_is_null(&inv.target->cap))
+		err = FV_FAILED_LOOKUP;
+	if (!err)
+		err = fetch_message(t, info, &inv);
+	if (!err)
+		err = invoke_capability(&inv);
+	set_reply(t, err, inv.ret, err ? 0 : inv.nret);
+}
+
+static void sys_debug_puts(struct tcb *t)
+{
+	char buf[DEBUG_PUTS_MAX + 1];
+	uint64_t len = t->ctx.regs[REG_A1];
+	if (len > DEBUG_PUTS_MAX || !user_read(t, t->ctx.regs[REG_A0], buf, (size_t)len)) {
+		t->ctx.regs[REG_A0] = FV_INVALID_ARGUMENT;
+		return;
+	}
+	buf[len] = '\0';
+	kprintf("%s", buf);
+	t->ctx.regs[REG_A0] = FV_OK;
+}
+
+void handle_syscall(struct tcb *t)
+{
+	int64_t nr = (int64_t)t->ctx.regs[REG_SYSCALL];
+	switch (nr) {
+	case FV_SYS_CALL:
+		sys_call(t);
+		break;
+	case FV_SYS_YIELD:
+		sched_yield_current();
+		break;
+	case FV_SYS_DEBUG_PUTS:
+		sys_debug_puts(t);
+		break;
+	default:
+		kprintf("ferrovisor: thread '%s' made unknown system call %ld at pc=0x%lx\n",
+		        t->name, nr, t->ctx.sepc - 4);
+		t->state = THREAD_INACTIVE;
+		sched_dequeue(t);
+		break;
+	}
+}

@@ -1,0 +1,146 @@
+/*
+ * The Ferrovisor system-call and invocation ABI shared by the kernel and
+ * user programs (libcap). docs/abi.md describes every item.
+ */
+#ifndef FERROVISOR_ABI_H
+#define FERROVISOR_ABI_H
+
+/* Errors returned by every system call and invocation. */
+typedef enum {
+	FV_OK = 0,
+	FV_INVALID_ARGUMENT = 1,     /* an argument is not one of its allowed values */
+	FV_INVALID_CAPABILITY = 2,   /* wrong object type for the operation */
+	FV_ILLEGAL_OPERATION = 3,    /* not allowed on this capability or object */
+	FV_RANGE_ERROR = 4,          /* a number outside its allowed range */
+	FV_ALIGNMENT_ERROR = 5,      /* a misaligned address or size */
+	FV_FAILED_LOOKUP = 6,        /* a capability address that does not resolve */
+	FV_TRUNCATED_MESSAGE = 7,    /* fewer arguments or capabilities than needed */
+	FV_DELETE_FIRST = 8,         /* the destination slot is not empty */
+	FV_REVOKE_FIRST = 9,         /* the capability still has derived capabilities */
+	FV_NOT_ENOUGH_MEMORY = 10,   /* the untyped region has too little space left */
+	FV_INSUFFICIENT_RIGHTS = 11, /* the capability lacks a right the operation needs */
+	FV_CANCELLED = 12,           /* an object the operation waited on was deleted */
+	FV_ERROR_COUNT
+} fv_error_t;
+
+/* Capability rights. */
+#define FV_RIGHT_READ        0x1u
+#define FV_RIGHT_WRITE       0x2u
+#define FV_RIGHT_GRANT       0x4u
+#define FV_RIGHT_GRANT_REPLY 0x8u
+#define FV_RIGHTS_ALL        0xfu
+
+/* Object types that Untyped memory can be retyped into. */
+typedef enum {
+	FV_OBJ_UNTYPED = 1,
+	FV_OBJ_CNODE = 2,
+	FV_OBJ_TCB = 3,
+	FV_OBJ_ENDPOINT = 4,
+	FV_OBJ_NOTIFICATION = 5,
+	FV_OBJ_FRAME_4K = 6,
+	FV_OBJ_FRAME_2M = 7,
+	FV_OBJ_PAGE_TABLE = 8,
+	FV_OBJ_VSPACE = 9,
+	FV_OBJ_TYPE_COUNT
+} fv_object_type_t;
+
+/* log2 of object sizes in bytes; CNodes and Untyped take their size as an argument. */
+#define FV_SLOT_BITS          6 /* one CNode slot */
+#define FV_TCB_BITS           11
+#define FV_ENDPOINT_BITS      5
+#define FV_NOTIFICATION_BITS  5
+#define FV_FRAME_4K_BITS      12
+#define FV_FRAME_2M_BITS      21
+#define FV_PAGE_TABLE_BITS    12
+#define FV_VSPACE_BITS        12
+#define FV_UNTYPED_MIN_BITS   4
+#define FV_UNTYPED_MAX_BITS   47
+#define FV_CNODE_MIN_RADIX    1
+#define FV_CNODE_MAX_RADIX    20
+#define FV_RETYPE_MAX_OBJECTS 256
+
+/* A CNode capability's guard, as the badge of CNode mint: size in bits 0-5, value above. */
+#define FV_CNODE_GUARD(size, value) (((unsigned long)(value) << 6) | ((size) & 0x3f))
+
+/* Invocation labels, grouped by the object they apply to. */
+typedef enum {
+	FV_UNTYPED_RETYPE = 1,
+	FV_CNODE_COPY = 16,
+	FV_CNODE_MINT,
+	FV_CNODE_MOVE,
+	FV_CNODE_DELETE,
+	FV_CNODE_REVOKE,
+	FV_TCB_CONFIGURE = 32,
+	FV_TCB_WRITE_REGISTERS,
+	FV_TCB_READ_REGISTERS,
+	FV_TCB_SET_PRIORITY,
+	FV_TCB_SET_AFFINITY,
+	FV_TCB_RESUME,
+	FV_TCB_SUSPEND,
+	FV_FRAME_MAP = 48,
+	FV_FRAME_UNMAP,
+	FV_FRAME_GET_ADDRESS,
+	FV_PAGE_TABLE_MAP = 56,
+	FV_PAGE_TABLE_UNMAP,
+	FV_INVOCATION_LABEL_COUNT
+} fv_invocation_label_t;
+
+/*
+ * System calls: a7 holds the number. Numbers are negative so that a Linux
+ * system call (a7 >= 0, as a C library issues them) is never mistaken for
+ * one: those reach the thread's fault handler instead.
+ */
+typedef enum {
+	FV_SYS_CALL = -1,       /* send and wait for the reply; invocations use this */
+	FV_SYS_REPLY_RECV = -2, /* reply to the last caller, then receive */
+	FV_SYS_SEND = -3,
+	FV_SYS_RECV = -4,
+	FV_SYS_YIELD = -5,
+	FV_SYS_SIGNAL = -6,
+	FV_SYS_WAIT = -7,
+	FV_SYS_POLL = -8,
+	FV_SYS_DEBUG_PUTS = -16, /* a0 = address, a1 = length: the kernel console */
+	FV_SYS_DEBUG_HALT = -17, /* stop the machine (tests) */
+} fv_syscall_t;
+
+/*
+ * Message info word (a1 of call, send and reply): label in bits 12-63, the
+ * number of extra capabilities in bits 7-8, message length in words in
+ * bits 0-6. For invocation replies the label is the fv_error_t.
+ */
+#define FV_MSG_MAX_WORDS 120
+#define FV_MSG_REG_WORDS 4 /* message words carried in a2-a5; the rest in the IPC buffer */
+#define FV_MSG_MAX_CAPS  3
+#define FV_MSGINFO(label, caps, len) \
+	(((unsigned long)(label) << 12) | (((unsigned long)(caps) & 3) << 7) | ((len) & 0x7f))
+#define FV_MSGINFO_LABEL(info)  ((unsigned long)(info) >> 12)
+#define FV_MSGINFO_CAPS(info)   (((unsigned long)(info) >> 7) & 3)
+#define FV_MSGINFO_LENGTH(info) ((unsigned long)(info) & 0x7f)
+
+/* The IPC buffer: one page per thread, named by TCB configure. */
+struct fv_ipc_buffer {
+	unsigned long tag;
+	unsigned long msg[FV_MSG_MAX_WORDS];
+	unsigned long caps[FV_MSG_MAX_CAPS]; /* capability addresses sent with a message */
+	unsigned long user_data;
+};
+
+/* TCB write/read registers: the order of the register words. */
+enum fv_register {
+	FV_REG_PC = 0,
+	FV_REG_SP,
+	FV_REG_A0,
+	FV_REG_A1,
+	FV_REG_A2,
+	FV_REG_A3,
+	FV_REG_TP,
+	FV_REG_GP,
+	FV_REG_COUNT
+};
+
+/* Frame map rights beyond the capability's: what the mapping allows. */
+#define FV_MAP_READ  0x1u
+#define FV_MAP_WRITE 0x2u
+#define FV_MAP_EXEC  0x4u
+
+#endif

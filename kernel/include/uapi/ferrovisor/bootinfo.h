@@ -1,0 +1,60 @@
+/*
+ * What the root task receives at start: a0 holds the address of this
+ * structure in its address space. The capabilities it describes sit in
+ * the root task's CNode (radix FV_ROOT_CNODE_RADIX, guard making CPtrs
+ * plain slot numbers).
+ */
+#ifndef FERROVISOR_BOOTINFO_H
+#define FERROVISOR_BOOTINFO_H
+
+#define FV_BOOTINFO_MAGIC       0x4656424f4f54ul /* "FVBOOT" */
+#define FV_BOOTINFO_VERSION     1
+#define FV_BOOTINFO_MAX_UNTYPED 200
+#define FV_ROOT_CNODE_RADIX     12
+
+/* Fixed slots of the root CNode. */
+enum fv_root_slot {
+	FV_ROOT_SLOT_CNODE = 1,  /* the root CNode itself */
+	FV_ROOT_SLOT_VSPACE = 2, /* the root task's address space */
+	FV_ROOT_SLOT_TCB = 3,    /* the root task's thread */
+	FV_ROOT_SLOT_IPC_BUFFER = 4,
+	FV_ROOT_SLOT_BOOTINFO = 5, /* the frame holding this structure */
+	FV_ROOT_SLOT_IRQ_CONTROL = 6,
+	FV_ROOT_SLOT_FIRST_DYNAMIC = 8
+};
+
+/* Fixed addresses in the root task's address space. */
+#define FV_ROOT_STACK_TOP  0x3fe00000ul
+#define FV_ROOT_STACK_SIZE 0x40000ul
+#define FV_ROOT_IPC_BUFFER 0x3ff00000ul
+#define FV_ROOT_BOOTINFO   0x3ff01000ul
+#define FV_ROOT_ARCHIVE    0x10000000ul
+
+struct fv_slot_range {
+	unsigned long first; /* first slot */
+	unsigned long count;
+};
+
+struct fv_untyped_desc {
+	unsigned long pa;
+	unsigned char size_bits;
+	unsigned char is_device;
+	unsigned char reserved[6];
+};
+
+struct fv_bootinfo {
+	unsigned long magic;
+	unsigned long version;
+	unsigned long hart_count;  /* harts online */
+	unsigned long timebase_hz; /* rdtime ticks per second */
+	unsigned long cnode_radix;
+	struct fv_slot_range empty;        /* free slots of the root CNode */
+	struct fv_slot_range untyped;      /* one Untyped capability per untyped[] entry */
+	struct fv_slot_range image_frames; /* the root task's own image, stack and archive */
+	struct fv_slot_range page_tables;  /* the root task's page tables */
+	unsigned long archive_va;          /* the boot archive (cpio newc), read-only */
+	unsigned long archive_size;
+	struct fv_untyped_desc untyped_list[FV_BOOTINFO_MAX_UNTYPED];
+};
+
+#endif

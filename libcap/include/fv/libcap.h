@@ -1,0 +1,106 @@
+/*
+ * libcap: system-call stubs and invocation wrappers for Ferrovisor user
+ * programs. Every wrapper returns the kernel's fv_error_t.
+ */
+#ifndef FV_LIBCAP_H
+#define FV_LIBCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ferrovisor/abi.h>
+#include <ferrovisor/bootinfo.h>
+
+typedef uint64_t fv_cptr_t;
+
+/* The calling thread's IPC buffer (set up by the runtime). */
+extern struct fv_ipc_buffer *fv_ipc_buffer;
+
+/* Message words: the first FV_MSG_REG_WORDS travel in registers. */
+struct fv_msg {
+	uint64_t info;
+	uint64_t words[FV_MSG_MAX_WORDS];
+};
+
+/* The call system call: sends msg to cptr, waits for the reply, which replaces msg. */
+static inline uint64_t fv_sys_call(fv_cptr_t cptr, uint64_t info, uint64_t mr[FV_MSG_REG_WORDS])
+{
+	register uint64_t a0 __asm__("a0") = cptr;
+	register uint64_t a1 __asm__("a1") = info;
+	register uint64_t a2 __asm__("a2") = mr[0];
+	register uint64_t a3 __asm__("a3") = mr[1];
+	register uint64_t a4 __asm__("a4") = mr[2];
+	register uint64_t a5 __asm__("a5") = mr[3];
+	register int64_t a7 __asm__("a7") = FV_SYS_CALL;
+	__asm__ volatile("ecall"
+	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
+	                 : "r"(a7)
+	                 : "memory");
+	mr[0] = a2;
+	mr[1] = a3;
+	mr[2] = a4;
+	mr[3] = a5;
+	return a1;
+}
+
+static inline void fv_yield(void)
+{
+	register int64_t a7 __asm__("a7") = FV_SYS_YIELD;
+	__asm__ volatile("ecall" : : "r"(a7) : "memory", "a0", "a1", "a2", "a3", "a4", "a5");
+}
+
+/* Writes to the kernel console (a debugging aid, not the console server). */
+static inline long fv_debug_puts(const char *s, size_t len)
+{
+	register uint64_t a0 __asm__("a0") = (uint64_t)s;
+	register uint64_t a1 __asm__("a1") = len;
+	register int64_t a7 __asm__("a7") = FV_SYS_DEBUG_PUTS;
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a7) : "memory");
+	return (long)a0;
+}
+
+/*
+ * Invokes `cap` with `label`, `nargs` words from `args` and `ncaps`
+ * capabilities; up to `nret` result words go to `ret` (may be NULL).
+ */
+fv_error_t fv_invoke(fv_cptr_t cap, unsigned label, const uint64_t *args, unsigned nargs,
+                     const fv_cptr_t *caps, unsigned ncaps, uint64_t *ret, unsigned nret);
+
+fv_error_t fv_untyped_retype(fv_cptr_t untyped, fv_object_type_t type, unsigned size_bits,
+                             fv_cptr_t root, uint64_t node_index, unsigned node_depth,
+                             uint64_t node_offset, unsigned count);
+fv_error_t fv_cnode_copy(fv_cptr_t root, uint64_t dest, unsigned dest_depth, fv_cptr_t src_root,
+                         uint64_t src, unsigned src_depth, unsigned rights);
+fv_error_t fv_cnode_mint(fv_cptr_t root, uint64_t dest, unsigned dest_depth, fv_cptr_t src_root,
+                         uint64_t src, unsigned src_depth, unsigned rights, uint64_t word);
+fv_error_t fv_cnode_move(fv_cptr_t root, uint64_t dest, unsigned dest_depth, fv_cptr_t src_root,
+                         uint64_t src, unsigned src_depth);
+fv_error_t fv_cnode_delete(fv_cptr_t root, uint64_t index, unsigned depth);
+fv_error_t fv_cnode_revoke(fv_cptr_t root, uint64_t index, unsigned depth);
+fv_error_t fv_tcb_configure(fv_cptr_t tcb, fv_cptr_t cspace, fv_cptr_t vspace, fv_cptr_t ipc_frame,
+                            uint64_t ipc_va);
+fv_error_t fv_tcb_write_registers(fv_cptr_t tcb, const uint64_t *regs, unsigned count);
+fv_error_t fv_tcb_read_registers(fv_cptr_t tcb, uint64_t *regs, unsigned count);
+fv_error_t fv_tcb_set_priority(fv_cptr_t tcb, unsigned priority, unsigned max_priority);
+fv_error_t fv_tcb_set_affinity(fv_cptr_t tcb, unsigned hart);
+fv_error_t fv_tcb_resume(fv_cptr_t tcb);
+fv_error_t fv_tcb_suspend(fv_cptr_t tcb);
+fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned rights);
+fv_error_t fv_frame_unmap(fv_cptr_t frame);
+fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);
+fv_error_t fv_page_table_map(fv_cptr_t pt, fv_cptr_t vspace, uint64_t va);
+
+/* A slot allocator over a range of free slots of the root CNode. */
+struct fv_slot_allocator {
+	uint64_t next;
+	uint64_t end;
+};
+void fv_slots_init(struct fv_slot_allocator *a, uint64_t first, uint64_t count);
+/* Returns a free slot, or 0 when the range is used up. */
+fv_cptr_t fv_slot_alloc(struct fv_slot_allocator *a);
+
+/* Formatted output through fv_debug_puts. */
+int fv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *fv_strerror(fv_error_t err);
+
+#endif
