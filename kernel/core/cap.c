@@ -176,6 +176,7 @@ fv_error_t cap_derive(const struct cap *src, unsigned rights, struct cap *out)
 		return FV_FAILED_LOOKUP;
 	case CAP_UNTYPED:
 	case CAP_IRQ_CONTROL:
+	case CAP_REPLY:
 		/* One holder each, so revocation and retype stay simple: move them instead. */
 		return FV_ILLEGAL_OPERATION;
 	default:

@@ -20,6 +20,10 @@ unsigned object_size_bits(fv_object_type_t type, unsigned size_bits)
 		return FV_FRAME_2M_BITS;
 	case FV_OBJ_TCB:
 		return FV_TCB_BITS;
+	case FV_OBJ_ENDPOINT:
+		return FV_ENDPOINT_BITS;
+	case FV_OBJ_NOTIFICATION:
+		return FV_NOTIFICATION_BITS;
 	case FV_OBJ_PAGE_TABLE:
 		return FV_PAGE_TABLE_BITS;
 	case FV_OBJ_VSPACE:
@@ -42,6 +46,10 @@ static enum cap_type cap_type_of(fv_object_type_t type)
 		return CAP_FRAME;
 	case FV_OBJ_TCB:
 		return CAP_TCB;
+	case FV_OBJ_ENDPOINT:
+		return CAP_ENDPOINT;
+	case FV_OBJ_NOTIFICATION:
+		return CAP_NOTIFICATION;
 	case FV_OBJ_PAGE_TABLE:
 		return CAP_PAGE_TABLE;
 	case FV_OBJ_VSPACE:

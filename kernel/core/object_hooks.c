@@ -1,4 +1,5 @@
 /* The kernel's per-type object hooks (see fv/object.h). */
+#include <fv/ipc.h>
 #include <fv/object.h>
 #include <fv/tcb.h>
 #include <fv/vspace.h>
@@ -28,6 +29,8 @@ void cap_cleanup(struct cap *cap)
 		frame_unmap_cap(cap);
 	else if (cap->type == CAP_PAGE_TABLE)
 		page_table_unmap_cap(cap);
+	else if (cap->type == CAP_REPLY)
+		reply_cap_cleanup(cap);
 }
 
 void object_finalize_hook(struct cap *cap)
@@ -38,6 +41,12 @@ void object_finalize_hook(struct cap *cap)
 		break;
 	case CAP_VSPACE:
 		vspace_finalize(cap);
+		break;
+	case CAP_ENDPOINT:
+		endpoint_finalize(kobj_ptr(cap->pa));
+		break;
+	case CAP_NOTIFICATION:
+		notification_finalize(kobj_ptr(cap->pa));
 		break;
 	default:
 		break;

@@ -9,6 +9,7 @@
 #include <fv/console.h>
 #include <fv/cspace.h>
 #include <fv/invocation.h>
+#include <fv/ipc.h>
 #include <fv/object.h>
 #include <fv/syscall.h>
 #include <fv/vspace.h>
@@ -81,19 +82,86 @@ static fv_error_t fetch_message(struct tcb *t, uint64_t info, struct invocation 
 	return FV_OK;
 }
 
-static void sys_call(struct tcb *t)
+/* Looks up the capability in a0 of `t`; sets the status and returns NULL if it fails. */
+static struct cte *syscall_cap(struct tcb *t)
+{
+	struct cte *slot;
+	fv_error_t err =
+	    cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, t->ctx.regs[REG_CPTR], &slot);
+	if (!err && cap_is_null(&slot->cap))
+		err = FV_FAILED_LOOKUP;
+	t->ctx.regs[REG_SYSCALL] = (uint64_t)err;
+	return err ? NULL : slot;
+}
+
+static void sys_invoke(struct tcb *t, struct cte *target)
 {
 	uint64_t info = t->ctx.regs[REG_MSGINFO];
-	struct invocation inv = {.label = FV_MSGINFO_LABEL(info), .caller = t};
-	fv_error_t err =
-	    cspace_lookup_cap(&t->slots[TCB_SLOT_CSPACE].cap, t->ctx.regs[REG_CPTR], &inv.target);
-	if (!err && cap_is_null(&inv.target->cap))
-		err = FV_FAILED_LOOKUP;
-	if (!err)
-		err = fetch_message(t, info, &inv);
+	struct invocation inv = {.label = FV_MSGINFO_LABEL(info), .caller = t, .target = target};
+	fv_error_t err = fetch_message(t, info, &inv);
 	if (!err)
 		err = invoke_capability(&inv);
 	set_reply(t, err, inv.ret, err ? 0 : inv.nret);
+	t->ctx.regs[REG_SYSCALL] = (uint64_t)err;
+}
+
+/* call and send: IPC on an endpoint, an invocation on anything else (call only). */
+static void sys_send(struct tcb *t, bool call)
+{
+	struct cte *slot = syscall_cap(t);
+	if (!slot) {
+		if (call)
+			set_reply(t, (fv_error_t)t->ctx.regs[REG_SYSCALL], NULL, 0);
+		return;
+	}
+	if (slot->cap.type == CAP_ENDPOINT || (!call && slot->cap.type == CAP_NOTIFICATION))
+		ipc_send(t, slot, call);
+	else if (call)
+		sys_invoke(t, slot);
+	else
+		t->ctx.regs[REG_SYSCALL] = FV_INVALID_CAPABILITY;
+}
+
+static void sys_receive(struct tcb *t, bool reply_first)
+{
+	if (reply_first)
+		ipc_reply(t);
+	struct cte *slot = syscall_cap(t);
+	if (slot)
+		ipc_receive(t, slot);
+}
+
+static void sys_wait(struct tcb *t, bool block)
+{
+	struct cte *slot = syscall_cap(t);
+	if (slot)
+		ipc_wait(t, slot, block);
+}
+
+static void sys_signal(struct tcb *t)
+{
+	struct cte *slot = syscall_cap(t);
+	if (slot)
+		ipc_signal(t, slot);
+}
+
+/* A Linux system call, or a number nobody knows: a fault for the thread's handler. */
+static void sys_unknown(struct tcb *t)
+{
+	t->ctx.sepc -= 4; /* the handler decides whether to step over the ecall */
+	const uint64_t words[] = {t->ctx.sepc,
+	                          t->ctx.regs[REG_SP],
+	                          t->ctx.regs[REG_A0],
+	                          t->ctx.regs[REG_A1],
+	                          t->ctx.regs[REG_A2],
+	                          t->ctx.regs[REG_A2 + 1],
+	                          t->ctx.regs[REG_A2 + 2],
+	                          t->ctx.regs[REG_A2 + 3],
+	                          t->ctx.regs[REG_A7]};
+	if (!t->slots[TCB_SLOT_FAULT_EP].cap.type)
+		kprintf("ferrovisor: thread '%s' made unknown system call %ld at pc=0x%lx\n",
+		        t->name, (long)t->ctx.regs[REG_A7], t->ctx.sepc);
+	ipc_fault(t, FV_FAULT_UNKNOWN_SYSCALL, words, ARRAY_SIZE(words));
 }
 
 static void sys_debug_puts(struct tcb *t)
@@ -114,19 +182,39 @@ void handle_syscall(struct tcb *t)
 	int64_t nr = (int64_t)t->ctx.regs[REG_SYSCALL];
 	switch (nr) {
 	case FV_SYS_CALL:
-		sys_call(t);
+		sys_send(t, true);
+		break;
+	case FV_SYS_SEND:
+		sys_send(t, false);
+		break;
+	case FV_SYS_RECV:
+		sys_receive(t, false);
+		break;
+	case FV_SYS_REPLY_RECV:
+		sys_receive(t, true);
+		break;
+	case FV_SYS_REPLY:
+		ipc_reply(t);
+		t->ctx.regs[REG_SYSCALL] = FV_OK;
+		break;
+	case FV_SYS_SIGNAL:
+		sys_signal(t);
+		break;
+	case FV_SYS_WAIT:
+		sys_wait(t, true);
+		break;
+	case FV_SYS_POLL:
+		sys_wait(t, false);
 		break;
 	case FV_SYS_YIELD:
 		sched_yield_current();
+		t->ctx.regs[REG_SYSCALL] = FV_OK;
 		break;
 	case FV_SYS_DEBUG_PUTS:
 		sys_debug_puts(t);
 		break;
 	default:
-		kprintf("ferrovisor: thread '%s' made unknown system call %ld at pc=0x%lx\n",
-		        t->name, nr, t->ctx.sepc - 4);
-		t->state = THREAD_INACTIVE;
-		sched_dequeue(t);
+		sys_unknown(t);
 		break;
 	}
 }

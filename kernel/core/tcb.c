@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <fv/invocation.h>
+#include <fv/ipc.h>
 #include <fv/object.h>
 #include <fv/smp.h>
 #include <fv/tcb.h>
@@ -32,9 +33,10 @@ static struct tcb *tcb_of(const struct cap *cap)
 	return kobj_ptr(cap->pa);
 }
 
-/* Takes the thread off every hart and queue: afterwards no hart touches it. */
-static void tcb_stop(struct tcb *t)
+/* Takes the thread out of IPC, off every hart and queue: afterwards no hart touches it. */
+void tcb_stop(struct tcb *t)
 {
+	ipc_cancel(t);
 	sched_dequeue(t);
 	if (t->running_on >= 0)
 		hart_stall(&harts[t->running_on]);
@@ -45,6 +47,7 @@ static void tcb_stop(struct tcb *t)
 void tcb_finalize(struct tcb *t)
 {
 	tcb_stop(t);
+	ipc_unbind_notification(t);
 	for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
 		if (harts[i].fp_owner == t)
 			harts[i].fp_owner = NULL;
@@ -99,7 +102,7 @@ static void tcb_take_off_hart(struct tcb *t)
 		sched_make_runnable(t);
 }
 
-static uint64_t *register_slot(struct tcb *t, unsigned reg)
+uint64_t *tcb_register(struct tcb *t, unsigned reg)
 {
 	return reg == FV_REG_PC ? &t->ctx.sepc : &t->ctx.regs[fv_register_index[reg]];
 }
@@ -118,7 +121,7 @@ static fv_error_t decode_write_registers(struct invocation *inv, struct tcb *t)
 		return FV_ILLEGAL_OPERATION;
 	tcb_take_off_hart(t);
 	for (unsigned i = 0; i < count; i++)
-		*register_slot(t, i) = inv->args[1 + i];
+		*tcb_register(t, i) = inv->args[1 + i];
 	return FV_OK;
 }
 
@@ -132,7 +135,7 @@ static fv_error_t decode_read_registers(struct invocation *inv, struct tcb *t)
 	if (t != inv->caller)
 		tcb_take_off_hart(t);
 	for (unsigned i = 0; i < count; i++)
-		inv->ret[i] = *register_slot(t, i);
+		inv->ret[i] = *tcb_register(t, i);
 	inv->nret = (unsigned)count;
 	return FV_OK;
 }
@@ -180,6 +183,18 @@ static fv_error_t decode_resume(struct tcb *t)
 	return FV_OK;
 }
 
+/* caps: an endpoint with the write right, or none to remove the handler. */
+static fv_error_t decode_set_fault_handler(struct invocation *inv, struct tcb *t)
+{
+	struct cte *ep = inv->ncaps ? inv->caps[0] : NULL;
+	if (ep && ep->cap.type != CAP_ENDPOINT)
+		return FV_INVALID_CAPABILITY;
+	if (ep && !(ep->cap.rights & FV_RIGHT_WRITE))
+		return FV_INSUFFICIENT_RIGHTS;
+	tcb_install(t, TCB_SLOT_FAULT_EP, ep);
+	return FV_OK;
+}
+
 fv_error_t decode_tcb_invocation(struct invocation *inv)
 {
 	struct tcb *t = tcb_of(&inv->target->cap);
@@ -198,6 +213,15 @@ fv_error_t decode_tcb_invocation(struct invocation *inv)
 		return decode_resume(t);
 	case FV_TCB_SUSPEND:
 		tcb_stop(t);
+		return FV_OK;
+	case FV_TCB_SET_FAULT_HANDLER:
+		return decode_set_fault_handler(inv, t);
+	case FV_TCB_BIND_NOTIFICATION:
+		if (inv->ncaps < 1)
+			return FV_TRUNCATED_MESSAGE;
+		return ipc_bind_notification(t, inv->caps[0]);
+	case FV_TCB_UNBIND_NOTIFICATION:
+		ipc_unbind_notification(t);
 		return FV_OK;
 	default:
 		return FV_ILLEGAL_OPERATION;

@@ -1,8 +1,6 @@
 /* Invocation wrappers: marshal arguments into message words and capabilities. */
 #include <fv/libcap.h>
 
-struct fv_ipc_buffer *fv_ipc_buffer;
-
 fv_error_t fv_invoke(fv_cptr_t cap, unsigned label, const uint64_t *args, unsigned nargs,
                      const fv_cptr_t *caps, unsigned ncaps, uint64_t *ret, unsigned nret)
 {
@@ -11,14 +9,14 @@ fv_error_t fv_invoke(fv_cptr_t cap, unsigned label, const uint64_t *args, unsign
 		if (i < FV_MSG_REG_WORDS)
 			mr[i] = args[i];
 		else
-			fv_ipc_buffer->msg[i] = args[i];
+			fv_ipc_buf()->msg[i] = args[i];
 	}
 	for (unsigned i = 0; i < ncaps; i++)
-		fv_ipc_buffer->caps[i] = caps[i];
+		fv_ipc_buf()->caps[i] = caps[i];
 	uint64_t info = fv_sys_call(cap, FV_MSGINFO(label, ncaps, nargs), mr);
 	unsigned got = (unsigned)FV_MSGINFO_LENGTH(info);
 	for (unsigned i = 0; i < nret && i < got; i++)
-		ret[i] = i < FV_MSG_REG_WORDS ? mr[i] : fv_ipc_buffer->msg[i];
+		ret[i] = i < FV_MSG_REG_WORDS ? mr[i] : fv_ipc_buf()->msg[i];
 	return (fv_error_t)FV_MSGINFO_LABEL(info);
 }
 
@@ -136,4 +134,20 @@ void fv_slots_init(struct fv_slot_allocator *a, uint64_t first, uint64_t count)
 fv_cptr_t fv_slot_alloc(struct fv_slot_allocator *a)
 {
 	return a->next < a->end ? a->next++ : 0;
+}
+
+fv_error_t fv_tcb_set_fault_handler(fv_cptr_t tcb, fv_cptr_t endpoint)
+{
+	return fv_invoke(tcb, FV_TCB_SET_FAULT_HANDLER, NULL, 0, &endpoint, endpoint ? 1 : 0, NULL,
+	                 0);
+}
+
+fv_error_t fv_tcb_bind_notification(fv_cptr_t tcb, fv_cptr_t ntfn)
+{
+	return fv_invoke(tcb, FV_TCB_BIND_NOTIFICATION, NULL, 0, &ntfn, 1, NULL, 0);
+}
+
+fv_error_t fv_tcb_unbind_notification(fv_cptr_t tcb)
+{
+	return fv_invoke(tcb, FV_TCB_UNBIND_NOTIFICATION, NULL, 0, NULL, 0, NULL, 0);
 }

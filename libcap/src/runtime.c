@@ -6,9 +6,11 @@ void fv_runtime_start(const void *arg);
 
 void fv_runtime_start(const void *arg)
 {
+	static struct fv_thread_info first_thread;
 	const struct fv_bootinfo *bi = arg;
+	__asm__ volatile("mv tp, %0" ::"r"(&first_thread));
 	if (bi && bi->magic == FV_BOOTINFO_MAGIC)
-		fv_ipc_buffer = (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
+		first_thread.ipc_buffer = (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
 	int status = main(arg);
 	if (status != 0)
 		fv_printf("program exited with status %d\n", status);

@@ -15,6 +15,18 @@ static volatile int thread_ran;
 static volatile unsigned long thread_hart_marker;
 static char thread_stack[4096] __attribute__((aligned(16)));
 
+#define MAX_THREADS  8
+#define THREAD_STACK 8192
+#define THREADS_VA   0x21000000ul /* their IPC buffers, one page each */
+
+struct thread {
+	fv_cptr_t tcb;
+	struct fv_thread_info info;
+	char stack[THREAD_STACK] __attribute__((aligned(16)));
+};
+static struct thread threads[MAX_THREADS];
+static unsigned thread_count;
+static fv_cptr_t pool; /* the untyped everything is made from */
 static void check(int ok, const char *what)
 {
 	fv_printf("root: %s: %s\n", ok ? "ok" : "FAIL", what);
@@ -113,6 +125,38 @@ static void test_errors(fv_cptr_t untyped)
 	          "unknown TCB operation");
 }
 
+static fv_cptr_t make(fv_cptr_t untyped, fv_object_type_t type, unsigned size_bits);
+static void map_tables_for(fv_cptr_t untyped, uint64_t va);
+
+/* Starts fn(arg) in a new thread of this address space with its own IPC buffer. */
+static struct thread *spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned prio)
+{
+	if (thread_count == MAX_THREADS)
+		return NULL;
+	struct thread *th = &threads[thread_count];
+	uint64_t ipc_va = THREADS_VA + thread_count * 4096;
+	thread_count++;
+	th->tcb = make(pool, FV_OBJ_TCB, 0);
+	fv_cptr_t ipc = make(pool, FV_OBJ_FRAME_4K, 0);
+	map_tables_for(pool, ipc_va);
+	fv_frame_map(ipc, FV_ROOT_SLOT_VSPACE, ipc_va, FV_MAP_READ | FV_MAP_WRITE);
+	th->info.ipc_buffer = (struct fv_ipc_buffer *)ipc_va;
+	fv_tcb_configure(th->tcb, FV_ROOT_SLOT_CNODE, FV_ROOT_SLOT_VSPACE, ipc, ipc_va);
+	uint64_t gp;
+	__asm__("mv %0, gp" : "=r"(gp));
+	uint64_t regs[FV_REG_COUNT] = {
+	    [FV_REG_PC] = (uint64_t)fn, [FV_REG_SP] = (uint64_t)th->stack + THREAD_STACK,
+	    [FV_REG_A0] = arg,          [FV_REG_TP] = (uint64_t)&th->info,
+	    [FV_REG_GP] = gp,
+	};
+	fv_tcb_write_registers(th->tcb, regs, FV_REG_COUNT);
+	fv_tcb_set_priority(th->tcb, prio, prio);
+	if (hart < bi->hart_count)
+		fv_tcb_set_affinity(th->tcb, hart);
+	fv_tcb_resume(th->tcb);
+	return th;
+}
+
 static void thread_main(void)
 {
 	thread_hart_marker = 0x5eed;
@@ -152,6 +196,222 @@ static void test_thread(fv_cptr_t untyped)
 	check_err(fv_cnode_delete(FV_ROOT_SLOT_CNODE, tcb, 64), FV_OK, "delete it");
 }
 
+/* ---- IPC ---- */
+
+static volatile uint64_t server_notified, server_caps_received;
+static volatile fv_error_t server_status;
+static uint64_t server_recv_slot;
+
+/* Replies to every call with label + 1, every word + 1 and the badge appended. */
+static void echo_server(uint64_t ep)
+{
+	struct fv_msg m;
+	fv_ipc_buf()->receive_cnode = FV_ROOT_SLOT_CNODE;
+	fv_ipc_buf()->receive_index = server_recv_slot;
+	fv_ipc_buf()->receive_depth = 64;
+	struct fv_ipc_result r = fv_recv(ep, &m);
+	for (;;) {
+		server_status = r.status;
+		if (r.status != FV_OK) {
+			r = fv_recv(ep, &m);
+			continue;
+		}
+		if (FV_MSGINFO_LABEL(m.info) == FV_LABEL_NOTIFICATION) {
+			server_notified = r.badge;
+			r = fv_recv(ep, &m);
+			continue;
+		}
+		server_caps_received += FV_MSGINFO_CAPS(m.info);
+		unsigned len = (unsigned)FV_MSGINFO_LENGTH(m.info);
+		for (unsigned i = 0; i < len; i++)
+			m.words[i] += 1;
+		m.words[len] = r.badge;
+		m.info = FV_MSGINFO(FV_MSGINFO_LABEL(m.info) + 1, 0, len + 1);
+		r = fv_reply_recv(ep, &m);
+	}
+}
+
+static void wait_until(volatile uint64_t *flag)
+{
+	for (unsigned i = 0; i < 2000000 && !*flag; i++)
+		fv_yield();
+}
+
+static fv_cptr_t mint(fv_cptr_t src, unsigned rights, uint64_t badge)
+{
+	fv_cptr_t slot = fv_slot_alloc(&slots);
+	fv_cnode_mint(FV_ROOT_SLOT_CNODE, slot, 64, FV_ROOT_SLOT_CNODE, src, 64, rights, badge);
+	return slot;
+}
+
+static void test_call_reply(fv_cptr_t ep)
+{
+	struct fv_msg m = {.info = FV_MSGINFO(7, 0, 3), .words = {1, 2, 3}};
+	struct fv_ipc_result r = fv_call(ep, &m);
+	check(r.status == FV_OK && FV_MSGINFO_LABEL(m.info) == 8 &&
+	          FV_MSGINFO_LENGTH(m.info) == 4 && m.words[0] == 2 && m.words[2] == 4 &&
+	          m.words[3] == 0,
+	      "IPC0001 call and reply carry label and words");
+	fv_cptr_t badged = mint(ep, FV_RIGHTS_ALL, 0x77);
+	m = (struct fv_msg){.info = FV_MSGINFO(1, 0, 0)};
+	r = fv_call(badged, &m);
+	check(r.status == FV_OK && m.words[0] == 0x77, "IPC0002 the badge reaches the receiver");
+	check_err(fv_cnode_mint(FV_ROOT_SLOT_CNODE, fv_slot_alloc(&slots), 64, FV_ROOT_SLOT_CNODE,
+	                        badged, 64, FV_RIGHTS_ALL, 0x88),
+	          FV_ILLEGAL_OPERATION, "IPC0003 a badge cannot be changed");
+	m.info = FV_MSGINFO(1, 0, 10);
+	for (unsigned i = 0; i < 10; i++)
+		m.words[i] = 100 + i;
+	r = fv_call(ep, &m);
+	check(r.status == FV_OK && FV_MSGINFO_LENGTH(m.info) == 11 && m.words[4] == 105 &&
+	          m.words[9] == 110,
+	      "IPC0004 long messages go through the IPC buffer");
+}
+
+static void test_rights(fv_cptr_t ep)
+{
+	fv_cptr_t frame = make(pool, FV_OBJ_FRAME_4K, 0);
+	struct fv_msg m = {.info = FV_MSGINFO(1, 1, 0)};
+	fv_ipc_buf()->caps[0] = frame;
+	uint64_t before = server_caps_received;
+	fv_call(ep, &m);
+	check(server_caps_received == before + 1, "IPC0005 grant transfers a capability");
+	fv_cptr_t no_grant = mint(ep, FV_RIGHT_READ | FV_RIGHT_WRITE, 0);
+	fv_ipc_buf()->caps[0] = frame;
+	m.info = FV_MSGINFO(1, 1, 0);
+	fv_call(no_grant, &m);
+	check(server_caps_received == before + 1, "IPC0006 without grant no capability moves");
+	fv_cptr_t read_only = mint(ep, FV_RIGHT_READ, 0);
+	m.info = FV_MSGINFO(1, 0, 0);
+	check_err(fv_call(read_only, &m).status, FV_INSUFFICIENT_RIGHTS,
+	          "IPC0007 sending needs the write right");
+	check_err(fv_recv(mint(ep, FV_RIGHT_WRITE, 0), &m).status, FV_INSUFFICIENT_RIGHTS,
+	          "IPC0008 receiving needs the read right");
+}
+
+static volatile uint64_t waiter_word, waiter_done;
+
+static void notification_waiter(uint64_t ntfn)
+{
+	uint64_t word;
+	fv_error_t err = fv_wait(ntfn, &word);
+	waiter_word = err ? 0xdead : word;
+	waiter_done = 1;
+	for (;;)
+		fv_wait(ntfn, &word);
+}
+
+static void test_notifications(fv_cptr_t ep)
+{
+	fv_cptr_t ntfn = make(pool, FV_OBJ_NOTIFICATION, 0);
+	uint64_t word = 99;
+	check(fv_poll(ntfn, &word) == FV_OK && word == 0, "NTF0001 poll of a quiet notification");
+	fv_signal(mint(ntfn, FV_RIGHTS_ALL, 0x4));
+	fv_signal(mint(ntfn, FV_RIGHTS_ALL, 0x1));
+	check(fv_poll(ntfn, &word) == FV_OK && word == 0x5, "NTF0002 signals accumulate badges");
+	spawn(notification_waiter, ntfn, 0, 255);
+	for (unsigned i = 0; i < 100; i++)
+		fv_yield();
+	fv_signal(mint(ntfn, FV_RIGHTS_ALL, 0x20));
+	wait_until(&waiter_done);
+	check(waiter_done && waiter_word == 0x20, "NTF0003 a signal wakes a waiter");
+	check_err(fv_signal(mint(ntfn, FV_RIGHT_READ, 0)), FV_INSUFFICIENT_RIGHTS,
+	          "NTF0004 signalling needs the write right");
+	fv_cptr_t bound = make(pool, FV_OBJ_NOTIFICATION, 0);
+	check_err(fv_tcb_bind_notification(threads[0].tcb, bound), FV_OK,
+	          "NTF0005 bind a notification to the server");
+	fv_signal(mint(bound, FV_RIGHTS_ALL, 0x300));
+	wait_until(&server_notified);
+	check(server_notified == 0x300, "NTF0006 a bound notification ends a receive");
+	(void)ep;
+}
+
+/* ---- Faults ---- */
+
+#define FAULT_VA 0x22000000ul
+static volatile uint64_t fault_value, fault_done, syscall_result;
+
+static void faulting_thread(uint64_t unused)
+{
+	(void)unused;
+	fault_value = *(volatile uint64_t *)FAULT_VA + 1;
+	register uint64_t a0 __asm__("a0") = 5;
+	register uint64_t a7 __asm__("a7") = 64; /* a Linux write */
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+	syscall_result = a0;
+	fault_done = 1;
+	for (;;)
+		fv_yield();
+}
+
+static void test_faults(void)
+{
+	fv_cptr_t fault_ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	struct thread *th = spawn(faulting_thread, 0, 0, 255);
+	fv_tcb_suspend(th->tcb);
+	check_err(fv_tcb_set_fault_handler(th->tcb, fault_ep), FV_OK,
+	          "FLT0001 set a fault handler");
+	fv_tcb_resume(th->tcb);
+	struct fv_msg m;
+	struct fv_ipc_result r = fv_recv(fault_ep, &m);
+	check(r.status == FV_OK && FV_MSGINFO_LABEL(m.info) == FV_FAULT_VM &&
+	          m.words[1] == FAULT_VA,
+	      "FLT0002 a page fault arrives as a message");
+	map_tables_for(pool, FAULT_VA);
+	fv_cptr_t frame = make(pool, FV_OBJ_FRAME_4K, 0);
+	fv_frame_map(frame, FV_ROOT_SLOT_VSPACE, FAULT_VA, FV_MAP_READ | FV_MAP_WRITE);
+	*(volatile uint64_t *)FAULT_VA = 41;
+	m.info = FV_MSGINFO(0, 0, 0);
+	r = fv_reply_recv(fault_ep, &m);
+	check(r.status == FV_OK && FV_MSGINFO_LABEL(m.info) == FV_FAULT_UNKNOWN_SYSCALL &&
+	          m.words[8] == 64 && m.words[2] == 5 && fault_value == 42,
+	      "FLT0003 the handler fixed the fault and the thread went on");
+	/* Emulate the call: step over the ecall and return 42 in a0. */
+	m.words[0] += 4;
+	m.words[2] = 42;
+	m.info = FV_MSGINFO(0, 0, 3);
+	check_err(fv_reply(&m), FV_OK, "FLT0004 reply to the system-call fault");
+	wait_until(&fault_done);
+	check(fault_done && syscall_result == 42, "FLT0005 the handler emulated the system call");
+}
+
+static volatile uint64_t cancelled;
+static volatile fv_error_t cancel_status;
+
+static void blocked_receiver(uint64_t ep)
+{
+	struct fv_msg m;
+	cancel_status = fv_recv(ep, &m).status;
+	cancelled = 1;
+	for (;;)
+		fv_yield();
+}
+
+static void test_endpoint_deletion(void)
+{
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	spawn(blocked_receiver, ep, 0, 255);
+	for (unsigned i = 0; i < 100; i++)
+		fv_yield();
+	check(!cancelled, "IPC0009 a receiver blocks on an idle endpoint");
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, ep, 64);
+	wait_until(&cancelled);
+	check(cancelled && cancel_status == FV_CANCELLED,
+	      "IPC0010 deleting the endpoint wakes it with an error");
+}
+
+static void test_ipc(void)
+{
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	server_recv_slot = fv_slot_alloc(&slots);
+	spawn(echo_server, ep, 1, 255);
+	test_call_reply(ep);
+	test_rights(ep);
+	test_notifications(ep);
+	test_faults();
+	test_endpoint_deletion();
+}
+
 int main(const void *arg)
 {
 	bi = arg;
@@ -168,6 +428,8 @@ int main(const void *arg)
 		test_memory(untyped);
 		test_errors(untyped);
 		test_thread(untyped);
+		pool = untyped;
+		test_ipc();
 	}
 	fv_printf("rootserver: %u passed, %u failed\n", passed, failed);
 	return 0;

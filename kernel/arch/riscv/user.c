@@ -10,6 +10,7 @@
 #include <arch/trap.h>
 #include <fv/arch.h>
 #include <fv/console.h>
+#include <fv/ipc.h>
 #include <fv/panic.h>
 #include <fv/smp.h>
 #include <fv/syscall.h>
@@ -121,13 +122,38 @@ static void handle_user_interrupt(uint64_t code)
 	}
 }
 
-/* A fault the thread cannot get past: stop it and say why. */
-static void stop_faulting_thread(struct tcb *t)
+#define CAUSE_INSN_MISALIGNED  0
+#define CAUSE_ILLEGAL          2
+#define CAUSE_INSN_PAGE_FAULT  12
+#define CAUSE_LOAD_PAGE_FAULT  13
+#define CAUSE_STORE_PAGE_FAULT 15
+
+static uint64_t fault_label(uint64_t cause)
 {
-	kprintf("ferrovisor: thread '%s' stopped: %s at pc=0x%lx addr=0x%lx\n", t->name,
-	        trap_cause_name(t->ctx.scause), t->ctx.sepc, t->ctx.stval);
-	t->state = THREAD_INACTIVE;
-	sched_dequeue(t);
+	switch (cause) {
+	case CAUSE_INSN_PAGE_FAULT:
+	case CAUSE_LOAD_PAGE_FAULT:
+	case CAUSE_STORE_PAGE_FAULT:
+	case 1: /* access faults */
+	case 5:
+	case 7:
+		return FV_FAULT_VM;
+	case CAUSE_ILLEGAL:
+		return FV_FAULT_ILLEGAL;
+	default:
+		return FV_FAULT_OTHER;
+	}
+}
+
+/* A fault the thread cannot get past itself: its handler hears of it, or it stops. */
+static void deliver_fault(struct tcb *t)
+{
+	uint64_t cause = t->ctx.scause;
+	const uint64_t words[] = {t->ctx.sepc, t->ctx.stval, cause};
+	if (!t->slots[TCB_SLOT_FAULT_EP].cap.type)
+		kprintf("ferrovisor: thread '%s' stopped: %s at pc=0x%lx addr=0x%lx\n", t->name,
+		        trap_cause_name(cause), t->ctx.sepc, t->ctx.stval);
+	ipc_fault(t, fault_label(cause), words, ARRAY_SIZE(words));
 }
 
 void riscv_trap_from_user(struct user_context *ctx)
@@ -148,7 +174,7 @@ void riscv_trap_from_user(struct user_context *ctx)
 		ctx->sepc += 4;
 		handle_syscall(t);
 	} else {
-		stop_faulting_thread(t);
+		deliver_fault(t);
 	}
 	sched_return_to_user();
 }

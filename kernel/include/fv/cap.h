@@ -29,6 +29,7 @@ enum cap_type {
 	CAP_VSPACE,
 	CAP_IRQ_CONTROL,
 	CAP_IRQ_HANDLER,
+	CAP_REPLY, /* lives only in a TCB's reply slot */
 	CAP_TYPE_COUNT
 };
 

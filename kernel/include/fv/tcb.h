@@ -10,10 +10,20 @@
 #include <fv/invocation.h>
 
 enum thread_state {
-	THREAD_INACTIVE = 0, /* made or suspended: never scheduled */
-	THREAD_RUNNABLE,     /* queued, or running on its hart */
-	THREAD_BLOCKED,      /* waiting in IPC */
+	THREAD_INACTIVE = 0,        /* made, suspended or stopped by a fault: never scheduled */
+	THREAD_RUNNABLE,            /* queued, or running on its hart */
+	THREAD_BLOCKED_SEND,        /* in an endpoint's queue, sending */
+	THREAD_BLOCKED_RECV,        /* in an endpoint's queue, receiving */
+	THREAD_BLOCKED_REPLY,       /* called; waiting for the reply */
+	THREAD_BLOCKED_NOTIFICATION /* waiting on a notification */
 };
+
+/* What a blocked sender is doing. */
+#define IPC_CALL  0x1u /* wants a reply */
+#define IPC_GRANT 0x2u /* its endpoint capability may transfer capabilities */
+#define IPC_FAULT 0x4u /* the message is a fault, built by the kernel */
+
+#define FAULT_WORDS 9
 
 /* Capabilities a thread holds in its TCB. */
 enum tcb_slot {
@@ -21,6 +31,7 @@ enum tcb_slot {
 	TCB_SLOT_VSPACE,
 	TCB_SLOT_IPC_BUFFER,
 	TCB_SLOT_FAULT_EP,
+	TCB_SLOT_REPLY, /* the reply capability of the last call received */
 	TCB_SLOT_COUNT
 };
 
@@ -39,11 +50,26 @@ struct tcb {
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
 	uint64_t time_slice_end;
+	/* IPC */
+	uint8_t ipc_flags;    /* IPC_* while blocked sending or calling */
+	void *blocked_on;     /* endpoint or notification it waits in */
+	struct tcb *ipc_next; /* its neighbours in that queue */
+	struct tcb *ipc_prev;
+	uint64_t ipc_badge;       /* badge of the capability it sends with */
+	struct tcb *reply_holder; /* who holds its reply capability while it waits */
+	struct notification *bound_notification;
+	uint64_t fault_label; /* the fault message, while IPC_FAULT */
+	uint64_t fault_words[FAULT_WORDS];
+	uint8_t fault_len;
 	char name[16];
 };
 _Static_assert(sizeof(struct tcb) <= (1u << FV_TCB_BITS), "a TCB fits its object size");
 
 void tcb_init(struct tcb *t);
+/* Takes a thread out of whatever IPC it waits in, and off every hart. */
+void tcb_stop(struct tcb *t);
+/* The saved register for an enum fv_register index (< FV_REG_COUNT). */
+uint64_t *tcb_register(struct tcb *t, unsigned reg);
 /* Stops a thread for good before its memory is reused. */
 void tcb_finalize(struct tcb *t);
 

@@ -13,8 +13,27 @@
 
 typedef uint64_t fv_cptr_t;
 
-/* The calling thread's IPC buffer (set up by the runtime). */
-extern struct fv_ipc_buffer *fv_ipc_buffer;
+/*
+ * Per-thread data of libcap, found through the thread pointer (tp): each
+ * thread's creator points tp at one of these (the runtime does it for the
+ * first thread).
+ */
+struct fv_thread_info {
+	struct fv_ipc_buffer *ipc_buffer;
+};
+
+static inline struct fv_thread_info *fv_thread_info(void)
+{
+	struct fv_thread_info *info;
+	__asm__("mv %0, tp" : "=r"(info));
+	return info;
+}
+
+/* The calling thread's IPC buffer. */
+static inline struct fv_ipc_buffer *fv_ipc_buf(void)
+{
+	return fv_thread_info()->ipc_buffer;
+}
 
 /* Message words: the first FV_MSG_REG_WORDS travel in registers. */
 struct fv_msg {
@@ -33,8 +52,8 @@ static inline uint64_t fv_sys_call(fv_cptr_t cptr, uint64_t info, uint64_t mr[FV
 	register uint64_t a5 __asm__("a5") = mr[3];
 	register int64_t a7 __asm__("a7") = FV_SYS_CALL;
 	__asm__ volatile("ecall"
-	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
-	                 : "r"(a7)
+	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
+	                 :
 	                 : "memory");
 	mr[0] = a2;
 	mr[1] = a3;
@@ -46,8 +65,53 @@ static inline uint64_t fv_sys_call(fv_cptr_t cptr, uint64_t info, uint64_t mr[FV
 static inline void fv_yield(void)
 {
 	register int64_t a7 __asm__("a7") = FV_SYS_YIELD;
-	__asm__ volatile("ecall" : : "r"(a7) : "memory", "a0", "a1", "a2", "a3", "a4", "a5");
+	__asm__ volatile("ecall" : "+r"(a7) : : "memory", "a0", "a1", "a2", "a3", "a4", "a5");
 }
+
+/* What an IPC system call gives back. */
+struct fv_ipc_result {
+	fv_error_t status; /* of the system call itself */
+	uint64_t badge;    /* receive: the sender's badge, or the notification word */
+	uint64_t info;     /* receive: the message info (label, capabilities, length) */
+};
+
+/* One IPC system call: mr holds message words 0-3 in and out. */
+static inline struct fv_ipc_result fv_ipc(fv_syscall_t nr, fv_cptr_t cptr, uint64_t info,
+                                          uint64_t mr[FV_MSG_REG_WORDS])
+{
+	register uint64_t a0 __asm__("a0") = cptr;
+	register uint64_t a1 __asm__("a1") = info;
+	register uint64_t a2 __asm__("a2") = mr[0];
+	register uint64_t a3 __asm__("a3") = mr[1];
+	register uint64_t a4 __asm__("a4") = mr[2];
+	register uint64_t a5 __asm__("a5") = mr[3];
+	register int64_t a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
+	                 :
+	                 : "memory");
+	mr[0] = a2;
+	mr[1] = a3;
+	mr[2] = a4;
+	mr[3] = a5;
+	return (struct fv_ipc_result){(fv_error_t)a7, a0, a1};
+}
+
+/* Message words beyond the registers go through the IPC buffer. */
+void fv_msg_put(struct fv_msg *m, uint64_t mr[FV_MSG_REG_WORDS]);
+void fv_msg_get(struct fv_msg *m, const uint64_t mr[FV_MSG_REG_WORDS]);
+
+/* Endpoint and notification calls on whole messages (info and words in `m`). */
+struct fv_ipc_result fv_send(fv_cptr_t ep, struct fv_msg *m);
+struct fv_ipc_result fv_call(fv_cptr_t ep, struct fv_msg *m);
+struct fv_ipc_result fv_recv(fv_cptr_t ep, struct fv_msg *m);
+struct fv_ipc_result fv_reply_recv(fv_cptr_t ep, struct fv_msg *m);
+/* Replies to the last call received, without waiting for anything. */
+fv_error_t fv_reply(struct fv_msg *m);
+fv_error_t fv_signal(fv_cptr_t ntfn);
+/* Wait blocks until a signal; poll does not. Both return the word taken in *word. */
+fv_error_t fv_wait(fv_cptr_t ntfn, uint64_t *word);
+fv_error_t fv_poll(fv_cptr_t ntfn, uint64_t *word);
 
 /* Writes to the kernel console (a debugging aid, not the console server). */
 static inline long fv_debug_puts(const char *s, size_t len)
@@ -85,6 +149,9 @@ fv_error_t fv_tcb_set_priority(fv_cptr_t tcb, unsigned priority, unsigned max_pr
 fv_error_t fv_tcb_set_affinity(fv_cptr_t tcb, unsigned hart);
 fv_error_t fv_tcb_resume(fv_cptr_t tcb);
 fv_error_t fv_tcb_suspend(fv_cptr_t tcb);
+fv_error_t fv_tcb_set_fault_handler(fv_cptr_t tcb, fv_cptr_t endpoint);
+fv_error_t fv_tcb_bind_notification(fv_cptr_t tcb, fv_cptr_t ntfn);
+fv_error_t fv_tcb_unbind_notification(fv_cptr_t tcb);
 fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned rights);
 fv_error_t fv_frame_unmap(fv_cptr_t frame);
 fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);

@@ -77,6 +77,9 @@ typedef enum {
 	FV_TCB_SET_AFFINITY,
 	FV_TCB_RESUME,
 	FV_TCB_SUSPEND,
+	FV_TCB_SET_FAULT_HANDLER, /* cap: an endpoint (or none, to remove it) */
+	FV_TCB_BIND_NOTIFICATION, /* cap: a notification */
+	FV_TCB_UNBIND_NOTIFICATION,
 	FV_FRAME_MAP = 48,
 	FV_FRAME_UNMAP,
 	FV_FRAME_GET_ADDRESS,
@@ -99,6 +102,7 @@ typedef enum {
 	FV_SYS_SIGNAL = -6,
 	FV_SYS_WAIT = -7,
 	FV_SYS_POLL = -8,
+	FV_SYS_REPLY = -9,       /* reply to the last call received, without receiving */
 	FV_SYS_DEBUG_PUTS = -16, /* a0 = address, a1 = length: the kernel console */
 	FV_SYS_DEBUG_HALT = -17, /* stop the machine (tests) */
 } fv_syscall_t;
@@ -123,7 +127,31 @@ struct fv_ipc_buffer {
 	unsigned long msg[FV_MSG_MAX_WORDS];
 	unsigned long caps[FV_MSG_MAX_CAPS]; /* capability addresses sent with a message */
 	unsigned long user_data;
+	/* Where a received capability goes: a CNode (by address) and a slot in it. */
+	unsigned long receive_cnode;
+	unsigned long receive_index;
+	unsigned long receive_depth;
 };
+
+/*
+ * Every IPC system call returns its status in a7 (FV_OK, or why it failed:
+ * FV_INVALID_CAPABILITY, FV_INSUFFICIENT_RIGHTS, FV_CANCELLED...).
+ * A receive returns the sender's badge in a0 and the message info in a1.
+ */
+#define FV_LABEL_NOTIFICATION 0xfffffu /* label of a notification delivered to a receive */
+
+/* Fault messages: the label says what happened, the words describe it. */
+typedef enum {
+	FV_FAULT_VM = 0xfff00,    /* words: pc, address, cause */
+	FV_FAULT_ILLEGAL,         /* words: pc, instruction bits, cause */
+	FV_FAULT_UNKNOWN_SYSCALL, /* words: pc, sp, a0, a1, a2, a3, a4, a5, a7 */
+	FV_FAULT_OTHER,           /* words: pc, address, cause */
+} fv_fault_label_t;
+/*
+ * Replying to a fault with label 0 resumes the thread; the reply's words, if
+ * any, first replace its registers in fv_register order (pc, sp, a0...).
+ * Any other label leaves it stopped.
+ */
 
 /* TCB write/read registers: the order of the register words. */
 enum fv_register {
