@@ -38,6 +38,13 @@ struct root_builder {
 	const void *elf;
 };
 
+static void strncpy_bounded(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static uint64_t alloc_object(struct boot_alloc *a, unsigned bits)
 {
 	uint64_t pa = ALIGN_UP(a->next, 1ull << bits);
@@ -294,6 +301,7 @@ void root_task_create(const struct platform_info *platform, struct region_list *
 	b.info->hart_count = harts_online();
 	b.info->timebase_hz = platform->timebase_hz;
 	b.info->cnode_radix = FV_ROOT_CNODE_RADIX;
+	strncpy_bounded(b.info->cmdline, platform->bootargs, sizeof(b.info->cmdline));
 	b.info->empty.first = b.next_slot;
 	b.info->empty.count = (1u << FV_ROOT_CNODE_RADIX) - b.next_slot;
 	start_thread(&b, thread);

@@ -80,3 +80,12 @@ cmd_test() {
 	echo "test: $((total - failed)) passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ $rc -eq 0 ]
 }
+
+# bench: IPC and notification figures from the root task's benchmark mode.
+cmd_bench() {
+	[ $# -eq 0 ] || die "bench: takes no options"
+	cmd_build
+	say "bench: booting the benchmark (a normal run for ticks, an -icount run for instructions)"
+	python3 "$FV_ROOT/scripts/lib/bench.py" --platform "$FV_ROOT/platforms/$FV_PLATFORM" \
+		--image "$FV_BUILD_DIR/image/kernel/kernel.bin"
+}

@@ -2,7 +2,9 @@
  * The root task: first user program. Today it checks, from user mode, that
  * the kernel's capability system works as documented, and reports.
  */
-#include <fv/libcap.h>
+#include <string.h>
+
+#include "root.h"
 
 #define SCRATCH_VA 0x20000000ul
 #define ALIAS_VA   0x20001000ul
@@ -412,6 +414,42 @@ static void test_ipc(void)
 	test_endpoint_deletion();
 }
 
+fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits)
+{
+	return make(pool, type, size_bits);
+}
+
+void root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned priority)
+{
+	spawn(fn, arg, hart, priority);
+}
+
+unsigned long root_hart_count(void)
+{
+	return bi->hart_count;
+}
+
+unsigned long root_timebase_hz(void)
+{
+	return bi->timebase_hz;
+}
+
+bool cmdline_has(const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = bi->cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == len && strncmp(p, word, len) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
 int main(const void *arg)
 {
 	bi = arg;
@@ -423,6 +461,11 @@ int main(const void *arg)
 	          bi->hart_count, bi->untyped.count, bi->empty.count);
 	fv_slots_init(&slots, bi->empty.first, bi->empty.count);
 	fv_cptr_t untyped = find_untyped(22);
+	if (untyped && cmdline_has("ferrovisor.root=bench")) {
+		pool = untyped;
+		run_benchmarks();
+		return 0;
+	}
 	check(untyped != 0, "an untyped region of 4 MiB or more exists");
 	if (untyped) {
 		test_memory(untyped);

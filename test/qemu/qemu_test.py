@@ -93,8 +93,8 @@ class Checks:
         return 1 if self.failed or not self.passed else 0
 
 
-def boot(args, **kwargs):
+def boot(args, extra=(), **kwargs):
     conf = fvqemu.load_platform(args.platform)
-    cmd = fvqemu.command_line(conf, args.image, console="pipe", **kwargs)
+    cmd = fvqemu.command_line(conf, args.image, console="pipe", extra=extra, **kwargs)
     print("qemu: " + " ".join(cmd), flush=True)
     return Qemu(cmd)

@@ -16,6 +16,8 @@ void arch_boot_hart_init(uint64_t hartid, uint64_t virt_offset)
 {
 	kernel_virt_offset = virt_offset;
 	csr_write_sscratch(0);
+	/* User mode may read cycle, time and instret (benchmarks, timeouts). */
+	csr_write_scounteren(7);
 	csr_write_stvec((uint64_t)trap_entry);
 	harts[0] = (struct hart){.hartid = hartid, .index = 0, .online = true};
 	harts[0].stack_top = (uint64_t)hart_stacks[1];

@@ -28,6 +28,8 @@ void secondary_main(uint64_t hartid, uint64_t index)
 	write_tp((uint64_t)h);
 	h->stack_top = (uint64_t)hart_stacks[index + 1];
 	csr_write_sscratch(0);
+	/* User mode may read cycle, time and instret (benchmarks, timeouts). */
+	csr_write_scounteren(7);
 	csr_write_stvec((uint64_t)trap_entry);
 	kprintf("ferrovisor: hart %lu online\n", hartid);
 	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);

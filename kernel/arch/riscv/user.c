@@ -54,6 +54,11 @@ uint64_t arch_time_slice_ticks(void)
 
 void arch_timer_set(uint64_t deadline)
 {
+	struct hart *self = this_hart();
+	/* Most returns to user mode keep the slice they had: no timer write then. */
+	if (self->timer_deadline == deadline)
+		return;
+	self->timer_deadline = deadline;
 	if (have_sstc)
 		csr_write_stimecmp(deadline);
 	else
@@ -63,6 +68,7 @@ void arch_timer_set(uint64_t deadline)
 
 void arch_timer_cancel(void)
 {
+	this_hart()->timer_deadline = UINT64_MAX;
 	csr_clear_sie(SIE_STIE);
 	if (have_sstc)
 		csr_write_stimecmp(UINT64_MAX);

@@ -115,7 +115,10 @@ void vspace_finalize(struct cap *cap)
 
 void vspace_activate(const struct cap *vspace)
 {
-	csr_write_satp(pt_satp(vspace->pa, (uint16_t)vspace->extra));
+	uint64_t satp = pt_satp(vspace->pa, (uint16_t)vspace->extra);
+	/* Threads of one address space switch without touching satp. */
+	if (csr_read_satp() != satp)
+		csr_write_satp(satp);
 }
 
 bool vspace_user_translate(const struct cap *vspace, uint64_t va, bool write, uint64_t *pa)

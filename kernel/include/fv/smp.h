@@ -20,10 +20,11 @@ struct hart {
 	unsigned index; /* 0 is the boot hart */
 	bool online;
 	uint64_t stack_top;
-	struct tcb *current;  /* the thread in user mode on this hart, or NULL */
-	struct tcb *fp_owner; /* whose FP registers the hart holds */
-	int stall_request;    /* another hart needs this one out of `current` */
-	int reschedule;       /* an IPI asked this hart to pick again */
+	struct tcb *current;     /* the thread in user mode on this hart, or NULL */
+	struct tcb *fp_owner;    /* whose FP registers the hart holds */
+	int stall_request;       /* another hart needs this one out of `current` */
+	int reschedule;          /* an IPI asked this hart to pick again */
+	uint64_t timer_deadline; /* what its timer is armed for, UINT64_MAX if not */
 	struct run_queue queue;
 };
 

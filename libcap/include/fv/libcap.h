@@ -68,6 +68,21 @@ static inline void fv_yield(void)
 	__asm__ volatile("ecall" : "+r"(a7) : : "memory", "a0", "a1", "a2", "a3", "a4", "a5");
 }
 
+/* The time and retired-instruction counters, readable from user mode. */
+static inline uint64_t fv_read_time(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t fv_read_instret(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+
 /* What an IPC system call gives back. */
 struct fv_ipc_result {
 	fv_error_t status; /* of the system call itself */

@@ -1,0 +1,20 @@
+/* What the parts of the root task share. */
+#ifndef ROOT_H
+#define ROOT_H
+
+#include <stdbool.h>
+
+#include <fv/libcap.h>
+
+/* Makes one object from the root task's memory pool into a fresh slot; 0 on failure. */
+fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits);
+/* Starts fn(arg) in a new thread of the root task's address space. */
+void root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned priority);
+/* True if the kernel's boot arguments contain `word`. */
+bool cmdline_has(const char *word);
+unsigned long root_hart_count(void);
+unsigned long root_timebase_hz(void);
+
+void run_benchmarks(void);
+
+#endif
