@@ -50,7 +50,8 @@ void tcb_finalize(struct tcb *t)
 	ipc_unbind_notification(t);
 	for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
 		if (harts[i].fp_owner == t)
-			harts[i].fp_owner = NULL;
+			harts[i].fp_owner =
+			    FP_STALE; /* not zeros: reload before anyone uses them */
 	for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
 		cte_delete(&t->slots[i]);
 }

@@ -1,11 +1,29 @@
-/* Byte-at-a-time string functions: small and obviously correct. */
+/*
+ * String functions for the kernel: a word at a time where both sides are
+ * aligned (capability slots and TCB fields are copied and cleared on the IPC
+ * path), a byte at a time otherwise.
+ */
 #include <stdint.h>
 #include <string.h>
+
+#define WORD sizeof(uint64_t)
+
+/* Word access to memory of any declared type. */
+typedef uint64_t __attribute__((may_alias)) word_t;
+
+static int both_aligned(const void *a, const void *b)
+{
+	return (((uintptr_t)a | (uintptr_t)b) & (WORD - 1)) == 0;
+}
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+	if (both_aligned(d, s)) {
+		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
+			*(word_t *)d = *(const word_t *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -30,6 +48,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	if (both_aligned(d, d)) {
+		uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+		for (; n >= WORD; n -= WORD, d += WORD)
+			*(word_t *)d = pattern;
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

@@ -114,6 +114,12 @@ void run_benchmarks(void)
 		report("counter_read_cost", b - a, "instructions");
 		report("time_read_cost", d - b - 1, "instructions");
 		(void)c;
+		for (unsigned i = 0; i < 1000; i++) {
+			uint64_t t0 = fv_read_instret();
+			fv_yield();
+			samples[i] = fv_read_instret() - t0;
+		}
+		report("null_syscall_yield", median(1000), "instructions");
 		/* Under -icount one counter serves every hart: same-hart figures only. */
 		report("ipc_call_reply_same_hart", measure_round_trip(same, true), "instructions");
 		fv_printf("bench: done\n");

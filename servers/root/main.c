@@ -402,6 +402,40 @@ static void test_endpoint_deletion(void)
 	      "IPC0010 deleting the endpoint wakes it with an error");
 }
 
+/* ---- Isolation of FP state between threads ---- */
+
+static volatile uint64_t fp_writer_done, fp_reader_done, fp_seen;
+
+static void fp_writer(uint64_t unused)
+{
+	(void)unused;
+	uint64_t secret = 0x5ec2e7f00d;
+	__asm__ volatile("fmv.d.x f1, %0" ::"r"(secret));
+	fp_writer_done = 1;
+	for (;;)
+		fv_yield();
+}
+
+static void fp_reader(uint64_t unused)
+{
+	(void)unused;
+	uint64_t v;
+	__asm__ volatile("fmv.x.d %0, f1" : "=r"(v));
+	fp_seen = v;
+	fp_reader_done = 1;
+	for (;;)
+		fv_yield();
+}
+
+static void test_fp_isolation(void)
+{
+	spawn(fp_writer, 0, 0, 255);
+	wait_until(&fp_writer_done);
+	spawn(fp_reader, 0, 0, 255);
+	wait_until(&fp_reader_done);
+	check(fp_reader_done && fp_seen == 0, "ISO0001 a thread never sees another's FP registers");
+}
+
 static void test_ipc(void)
 {
 	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
@@ -412,6 +446,7 @@ static void test_ipc(void)
 	test_notifications(ep);
 	test_faults();
 	test_endpoint_deletion();
+	test_fp_isolation();
 }
 
 fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits)

@@ -81,11 +81,18 @@ void hart_poke(struct hart *h)
 	sbi_send_ipi_to(h->hartid);
 }
 
+/*
+ * FP registers follow their owner: fp_owner is the thread whose values the
+ * hart's FP registers hold, NULL while they hold the initial zeros. Threads
+ * that never used FP (FS Initial) run on zeroed registers without a reload.
+ */
+
 /* Saves FP registers the thread changed since they were last saved. */
 static void save_fp(struct tcb *t)
 {
 	if ((t->ctx.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY)
 		return;
+	this_hart()->fp_owner = t;
 	csr_set_sstatus(SSTATUS_FS_CLEAN);
 	fp_save(t->ctx.fp);
 	csr_clear_sstatus(SSTATUS_FS);
@@ -96,10 +103,13 @@ static void load_fp(struct hart *self, struct tcb *t)
 {
 	if (self->fp_owner == t)
 		return;
+	bool initial = (t->ctx.sstatus & SSTATUS_FS) == SSTATUS_FS_INIT;
+	if (initial && !self->fp_owner)
+		return;
 	csr_set_sstatus(SSTATUS_FS_CLEAN);
 	fp_restore(t->ctx.fp);
 	csr_clear_sstatus(SSTATUS_FS);
-	self->fp_owner = t;
+	self->fp_owner = initial ? NULL : t;
 }
 
 void arch_enter_user(struct tcb *t)

@@ -9,6 +9,8 @@
 
 struct tcb;
 
+#define FP_STALE ((struct tcb *)1)
+
 struct run_queue {
 	uint64_t bitmap[4]; /* bit p set: queue p is not empty */
 	struct tcb *head[256];
@@ -20,8 +22,9 @@ struct hart {
 	unsigned index; /* 0 is the boot hart */
 	bool online;
 	uint64_t stack_top;
-	struct tcb *current;     /* the thread in user mode on this hart, or NULL */
-	struct tcb *fp_owner;    /* whose FP registers the hart holds */
+	struct tcb *current; /* the thread in user mode on this hart, or NULL */
+	struct tcb
+	    *fp_owner; /* whose FP values the hart holds; NULL: zeros; FP_STALE: a dead thread's */
 	int stall_request;       /* another hart needs this one out of `current` */
 	int reschedule;          /* an IPI asked this hart to pick again */
 	uint64_t timer_deadline; /* what its timer is armed for, UINT64_MAX if not */
