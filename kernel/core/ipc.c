@@ -202,11 +202,16 @@ void ipc_reply(struct tcb *t)
 
 /* ---- Endpoints ---- */
 
-static fv_error_t check_endpoint(struct cte *slot, unsigned right)
+static fv_error_t check_object(const struct cte *slot, enum cap_type type, unsigned right)
 {
-	if (slot->cap.type != CAP_ENDPOINT)
+	if (slot->cap.type != type)
 		return FV_INVALID_CAPABILITY;
 	return (slot->cap.rights & right) ? FV_OK : FV_INSUFFICIENT_RIGHTS;
+}
+
+static fv_error_t check_endpoint(const struct cte *slot, unsigned right)
+{
+	return check_object(slot, CAP_ENDPOINT, right);
 }
 
 /* A sender meets a receiver: message, then the reply set-up for a call. */
@@ -314,31 +319,21 @@ static void signal_notification(struct notification *n, uint64_t badge)
 
 void ipc_signal(struct tcb *t, struct cte *slot)
 {
-	if (slot->cap.type != CAP_NOTIFICATION) {
-		set_status(t, FV_INVALID_CAPABILITY);
+	fv_error_t err = check_object(slot, CAP_NOTIFICATION, FV_RIGHT_WRITE);
+	set_status(t, err);
+	if (err)
 		return;
-	}
-	if (!(slot->cap.rights & FV_RIGHT_WRITE)) {
-		set_status(t, FV_INSUFFICIENT_RIGHTS);
-		return;
-	}
-	set_status(t, FV_OK);
 	/* An unbadged capability signals bit 0, so the waiter always sees something. */
 	signal_notification(kobj_ptr(slot->cap.pa), slot->cap.word ? slot->cap.word : 1);
 }
 
 void ipc_wait(struct tcb *t, struct cte *slot, bool block)
 {
-	if (slot->cap.type != CAP_NOTIFICATION) {
-		set_status(t, FV_INVALID_CAPABILITY);
+	fv_error_t err = check_object(slot, CAP_NOTIFICATION, FV_RIGHT_READ);
+	set_status(t, err);
+	if (err)
 		return;
-	}
-	if (!(slot->cap.rights & FV_RIGHT_READ)) {
-		set_status(t, FV_INSUFFICIENT_RIGHTS);
-		return;
-	}
 	struct notification *n = kobj_ptr(slot->cap.pa);
-	set_status(t, FV_OK);
 	if (n->word || !block) {
 		t->ctx.regs[REG_CPTR] = n->word;
 		t->ctx.regs[REG_MSGINFO] = FV_MSGINFO(FV_LABEL_NOTIFICATION, 0, 0);
@@ -366,10 +361,9 @@ void notification_finalize(struct notification *n)
 
 fv_error_t ipc_bind_notification(struct tcb *t, struct cte *slot)
 {
-	if (slot->cap.type != CAP_NOTIFICATION)
-		return FV_INVALID_CAPABILITY;
-	if (!(slot->cap.rights & FV_RIGHT_READ))
-		return FV_INSUFFICIENT_RIGHTS;
+	fv_error_t err = check_object(slot, CAP_NOTIFICATION, FV_RIGHT_READ);
+	if (err)
+		return err;
 	struct notification *n = kobj_ptr(slot->cap.pa);
 	if (n->bound || t->bound_notification)
 		return FV_ILLEGAL_OPERATION; /* one each */

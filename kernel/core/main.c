@@ -11,23 +11,6 @@
 
 static struct platform_info platform;
 
-/* True if the space-separated `bootargs` contains the word `word`. */
-static bool bootargs_has(const char *bootargs, const char *word)
-{
-	size_t len = strlen(word);
-	for (const char *p = bootargs; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if ((size_t)(end - p) == len && strncmp(p, word, len) == 0)
-			return true;
-		p = end;
-	}
-	return false;
-}
-
 static void print_banner(const struct platform_info *info)
 {
 	kprintf("ferrovisor: platform=%s harts=%u memory=%lu MiB isa=%s\n", CONFIG_PLATFORM_NAME,
@@ -90,7 +73,7 @@ void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset)
 	arch_mm_init(&platform, fdt_pa);
 	arch_smp_start(&platform);
 
-	if (bootargs_has(platform.bootargs, "ferrovisor.selftest=panic"))
+	if (str_has_word(platform.bootargs, "ferrovisor.selftest=panic"))
 		arch_self_test_fault();
 	if (config_set(PMU))
 		kprintf("ferrovisor: pmu: boot took %lu cycles, %lu instructions on hart %lu\n",

@@ -132,3 +132,19 @@ char *strrchr(const char *s, int c)
 			return (char *)last;
 	}
 }
+
+int str_has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = list; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == len && strncmp(p, word, len) == 0)
+			return 1;
+		p = end;
+	}
+	return 0;
+}

@@ -471,18 +471,7 @@ unsigned long root_timebase_hz(void)
 
 bool cmdline_has(const char *word)
 {
-	size_t len = strlen(word);
-	for (const char *p = bi->cmdline; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if ((size_t)(end - p) == len && strncmp(p, word, len) == 0)
-			return true;
-		p = end;
-	}
-	return false;
+	return str_has_word(bi->cmdline, word);
 }
 
 int main(const void *arg)

@@ -15,5 +15,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
+/* True if the space-separated words of `list` include `word` (boot arguments). */
+int str_has_word(const char *list, const char *word);
 
 #endif

@@ -41,27 +41,6 @@ struct fv_msg {
 	uint64_t words[FV_MSG_MAX_WORDS];
 };
 
-/* The call system call: sends msg to cptr, waits for the reply, which replaces msg. */
-static inline uint64_t fv_sys_call(fv_cptr_t cptr, uint64_t info, uint64_t mr[FV_MSG_REG_WORDS])
-{
-	register uint64_t a0 __asm__("a0") = cptr;
-	register uint64_t a1 __asm__("a1") = info;
-	register uint64_t a2 __asm__("a2") = mr[0];
-	register uint64_t a3 __asm__("a3") = mr[1];
-	register uint64_t a4 __asm__("a4") = mr[2];
-	register uint64_t a5 __asm__("a5") = mr[3];
-	register int64_t a7 __asm__("a7") = FV_SYS_CALL;
-	__asm__ volatile("ecall"
-	                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
-	                 :
-	                 : "memory");
-	mr[0] = a2;
-	mr[1] = a3;
-	mr[2] = a4;
-	mr[3] = a5;
-	return a1;
-}
-
 static inline void fv_yield(void)
 {
 	register int64_t a7 __asm__("a7") = FV_SYS_YIELD;
@@ -110,6 +89,12 @@ static inline struct fv_ipc_result fv_ipc(fv_syscall_t nr, fv_cptr_t cptr, uint6
 	mr[2] = a4;
 	mr[3] = a5;
 	return (struct fv_ipc_result){(fv_error_t)a7, a0, a1};
+}
+
+/* The call system call: sends to cptr, waits for the reply; returns the reply's info. */
+static inline uint64_t fv_sys_call(fv_cptr_t cptr, uint64_t info, uint64_t mr[FV_MSG_REG_WORDS])
+{
+	return fv_ipc(FV_SYS_CALL, cptr, info, mr).info;
 }
 
 /* Message words beyond the registers go through the IPC buffer. */
