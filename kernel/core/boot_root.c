@@ -12,6 +12,7 @@
 #include <fv/console.h>
 #include <fv/cpio.h>
 #include <fv/elf.h>
+#include <fv/irq.h>
 #include <fv/object.h>
 #include <fv/panic.h>
 #include <fv/root_task.h>
@@ -175,25 +176,49 @@ static unsigned block_bits(uint64_t base, uint64_t size)
 	return bits;
 }
 
-static void give_untyped(struct root_builder *b, const struct region_list *usable)
+/* Adds Untyped capabilities covering [base, end) in the largest aligned blocks. */
+static void give_range(struct root_builder *b, uint64_t base, uint64_t end, bool device)
 {
 	struct fv_bootinfo *info = b->info;
-	info->untyped.first = b->next_slot;
-	for (unsigned r = 0; r < usable->count; r++) {
-		uint64_t base = ALIGN_UP(usable->r[r].base, PAGE_SIZE);
-		uint64_t end = ALIGN_DOWN(usable->r[r].base + usable->r[r].size, PAGE_SIZE);
-		while (base < end && info->untyped.count < FV_BOOTINFO_MAX_UNTYPED) {
-			unsigned bits = block_bits(base, end - base);
-			struct cap cap = {.type = CAP_UNTYPED,
-			                  .rights = FV_RIGHTS_ALL,
-			                  .size_bits = (uint8_t)bits,
-			                  .pa = base};
-			cte_insert(NULL, new_slot(b), &cap);
-			info->untyped_list[info->untyped.count++] =
-			    (struct fv_untyped_desc){.pa = base, .size_bits = (uint8_t)bits};
-			base += 1ull << bits;
-		}
+	while (base < end && info->untyped.count < FV_BOOTINFO_MAX_UNTYPED) {
+		unsigned bits = block_bits(base, end - base);
+		struct cap cap = {.type = CAP_UNTYPED,
+		                  .rights = FV_RIGHTS_ALL,
+		                  .size_bits = (uint8_t)bits,
+		                  .flags = device ? CAP_FLAG_DEVICE : 0,
+		                  .pa = base};
+		cte_insert(NULL, new_slot(b), &cap);
+		info->untyped_list[info->untyped.count++] = (struct fv_untyped_desc){
+		    .pa = base, .size_bits = (uint8_t)bits, .is_device = device};
+		base += 1ull << bits;
 	}
+}
+
+/*
+ * Device memory: the physical space below RAM, less what the kernel keeps
+ * (the interrupt controller). Retyped only into frames, never zeroed.
+ */
+static void give_device_untyped(struct root_builder *b, const struct platform_info *platform)
+{
+	uint64_t ram = UINT64_MAX;
+	for (unsigned i = 0; i < platform->memory.count; i++)
+		ram = MIN(ram, platform->memory.r[i].base);
+	struct region_list devices = {.count = 1, .r = {{0, ram}}};
+	if (platform->plic.present)
+		region_list_subtract(&devices, platform->plic.base, platform->plic.size);
+	for (unsigned i = 0; i < devices.count; i++)
+		give_range(b, ALIGN_UP(devices.r[i].base, PAGE_SIZE),
+		           ALIGN_DOWN(devices.r[i].base + devices.r[i].size, PAGE_SIZE), true);
+}
+
+static void give_untyped(struct root_builder *b, const struct region_list *usable,
+                         const struct platform_info *platform)
+{
+	b->info->untyped.first = b->next_slot;
+	for (unsigned r = 0; r < usable->count; r++)
+		give_range(b, ALIGN_UP(usable->r[r].base, PAGE_SIZE),
+		           ALIGN_DOWN(usable->r[r].base + usable->r[r].size, PAGE_SIZE), false);
+	give_device_untyped(b, platform);
 }
 
 /* Bytes the root task's kernel objects and pages need, generously rounded. */
@@ -295,12 +320,15 @@ void root_task_create(const struct platform_info *platform, struct region_list *
 	b.info->page_tables.first = tables_first;
 	b.info->page_tables.count = b.next_slot - tables_first;
 	map_image(&b);
-	give_untyped(&b, usable);
+	give_untyped(&b, usable, platform);
 	b.info->magic = FV_BOOTINFO_MAGIC;
 	b.info->version = FV_BOOTINFO_VERSION;
 	b.info->hart_count = harts_online();
 	b.info->timebase_hz = platform->timebase_hz;
 	b.info->cnode_radix = FV_ROOT_CNODE_RADIX;
+	b.info->console_pa = platform->console_pa;
+	b.info->console_irq = platform->console_irq;
+	b.info->irq_count = irq_count();
 	strncpy_bounded(b.info->cmdline, platform->bootargs, sizeof(b.info->cmdline));
 	b.info->empty.first = b.next_slot;
 	b.info->empty.count = (1u << FV_ROOT_CNODE_RADIX) - b.next_slot;

@@ -15,6 +15,10 @@ fv_error_t invoke_capability(struct invocation *inv)
 		return decode_frame_invocation(inv);
 	case CAP_PAGE_TABLE:
 		return decode_page_table_invocation(inv);
+	case CAP_IRQ_CONTROL:
+		return decode_irq_control_invocation(inv);
+	case CAP_IRQ_HANDLER:
+		return decode_irq_handler_invocation(inv);
 	case CAP_NULL:
 		return FV_FAILED_LOOKUP;
 	default:

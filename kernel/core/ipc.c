@@ -317,14 +317,18 @@ static void signal_notification(struct notification *n, uint64_t badge)
 	n->word |= badge;
 }
 
+void ipc_signal_cap(const struct cap *ntfn)
+{
+	/* An unbadged capability signals bit 0, so the waiter always sees something. */
+	signal_notification(kobj_ptr(ntfn->pa), ntfn->word ? ntfn->word : 1);
+}
+
 void ipc_signal(struct tcb *t, struct cte *slot)
 {
 	fv_error_t err = check_object(slot, CAP_NOTIFICATION, FV_RIGHT_WRITE);
 	set_status(t, err);
-	if (err)
-		return;
-	/* An unbadged capability signals bit 0, so the waiter always sees something. */
-	signal_notification(kobj_ptr(slot->cap.pa), slot->cap.word ? slot->cap.word : 1);
+	if (!err)
+		ipc_signal_cap(&slot->cap);
 }
 
 void ipc_wait(struct tcb *t, struct cte *slot, bool block)

@@ -3,6 +3,7 @@
 
 #include <fv/arch.h>
 #include <fv/console.h>
+#include <fv/irq.h>
 #include <fv/panic.h>
 #include <fv/platform.h>
 #include <fv/root_task.h>
@@ -71,6 +72,7 @@ void kernel_main(uint64_t hartid, uint64_t fdt_pa, uint64_t kernel_virt_offset)
 		print_memory_map(&platform);
 
 	arch_mm_init(&platform, fdt_pa);
+	arch_irq_init(&platform);
 	arch_smp_start(&platform);
 
 	if (str_has_word(platform.bootargs, "ferrovisor.selftest=panic"))

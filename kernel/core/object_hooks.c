@@ -1,5 +1,6 @@
 /* The kernel's per-type object hooks (see fv/object.h). */
 #include <fv/ipc.h>
+#include <fv/irq.h>
 #include <fv/object.h>
 #include <fv/tcb.h>
 #include <fv/vspace.h>
@@ -47,6 +48,9 @@ void object_finalize_hook(struct cap *cap)
 		break;
 	case CAP_NOTIFICATION:
 		notification_finalize(kobj_ptr(cap->pa));
+		break;
+	case CAP_IRQ_HANDLER:
+		irq_handler_finalize(cap->extra);
 		break;
 	default:
 		break;

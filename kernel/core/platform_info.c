@@ -271,6 +271,79 @@ static enum platform_error read_reserved(const void *fdt, struct platform_info *
 	return PLATFORM_OK;
 }
 
+/* The hart id of the cpu owning the interrupt-controller node `intc`, or UINT64_MAX. */
+static uint64_t intc_hart(const void *fdt, int intc)
+{
+	int cpu = fdt_parent_offset(fdt, intc);
+	int cpus = cpu >= 0 ? fdt_parent_offset(fdt, cpu) : -1;
+	uint64_t id;
+	if (cpus < 0 || !prop_string_is(fdt, cpu, "device_type", "cpu") ||
+	    !cpu_hart_id(fdt, cpu, cells(fdt, cpus, "#address-cells", 2), &id))
+		return UINT64_MAX;
+	return id;
+}
+
+/* Supervisor external interrupt (9) contexts of the PLIC, from interrupts-extended. */
+static void read_plic_contexts(const void *fdt, int node, struct plic_info *plic)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	if (!p || len <= 0 || len % 8)
+		return;
+	unsigned n = MIN((unsigned)len / 8, (unsigned)PLATFORM_MAX_IRQ_CONTEXTS);
+	plic->ncontexts = n;
+	for (unsigned i = 0; i < n; i++) {
+		int intc = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(p[2 * i]));
+		bool supervisor = fdt32_to_cpu(p[2 * i + 1]) == 9;
+		plic->s_context_hart[i] =
+		    intc >= 0 && supervisor ? intc_hart(fdt, intc) : UINT64_MAX;
+	}
+}
+
+/* A missing or malformed PLIC is not an error: the kernel then routes no interrupts. */
+static void read_plic(const void *fdt, struct platform_info *out)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "sifive,plic-1.0.0");
+	if (node < 0)
+		return;
+	struct region_list reg = {0};
+	int parent = fdt_parent_offset(fdt, node);
+	int len;
+	const fdt32_t *ndev = fdt_getprop(fdt, node, "riscv,ndev", &len);
+	if (parent < 0 || !ndev || len != 4 ||
+	    read_reg_regions(fdt, node, cells(fdt, parent, "#address-cells", 2),
+	                     cells(fdt, parent, "#size-cells", 1), &reg) != PLATFORM_OK)
+		return;
+	out->plic.base = reg.r[0].base;
+	out->plic.size = reg.r[0].size;
+	out->plic.ndev = MIN(fdt32_to_cpu(*ndev), 1023u);
+	read_plic_contexts(fdt, node, &out->plic);
+	out->plic.present = out->plic.ncontexts > 0;
+}
+
+/* The device /chosen/stdout-path names: where a console server finds its UART. */
+static void read_console(const void *fdt, int chosen, struct platform_info *out)
+{
+	const char *path = chosen >= 0 ? prop_string(fdt, chosen, "stdout-path") : NULL;
+	if (!path)
+		return;
+	const char *colon = strchr(path, ':');
+	int node =
+	    fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : (int)strlen(path));
+	int parent = node >= 0 ? fdt_parent_offset(fdt, node) : -1;
+	struct region_list reg = {0};
+	if (parent < 0 || read_reg_regions(fdt, node, cells(fdt, parent, "#address-cells", 2),
+	                                   cells(fdt, parent, "#size-cells", 1), &reg))
+		return;
+	out->console_pa = reg.r[0].base;
+	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	if (irq && len >= 4)
+		out->console_irq = fdt32_to_cpu(irq[0]);
+}
+
 enum platform_error platform_info_parse(const void *fdt, size_t max_size, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -288,7 +361,9 @@ enum platform_error platform_info_parse(const void *fdt, size_t max_size, struct
 		err = read_reserved(fdt, out);
 	if (err)
 		return err;
+	read_plic(fdt, out);
 	int chosen = fdt_path_offset(fdt, "/chosen");
+	read_console(fdt, chosen, out);
 	out->bootargs = chosen >= 0 ? prop_string(fdt, chosen, "bootargs") : NULL;
 	if (!out->bootargs)
 		out->bootargs = "";

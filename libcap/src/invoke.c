@@ -151,3 +151,25 @@ fv_error_t fv_tcb_unbind_notification(fv_cptr_t tcb)
 {
 	return fv_invoke(tcb, FV_TCB_UNBIND_NOTIFICATION, NULL, 0, NULL, 0, NULL, 0);
 }
+
+fv_error_t fv_irq_control_get(fv_cptr_t control, unsigned irq, fv_cptr_t root, uint64_t index,
+                              unsigned depth)
+{
+	uint64_t args[] = {irq, index, depth};
+	return fv_invoke(control, FV_IRQ_CONTROL_GET, args, 3, &root, 1, NULL, 0);
+}
+
+fv_error_t fv_irq_handler_set_notification(fv_cptr_t handler, fv_cptr_t ntfn)
+{
+	return fv_invoke(handler, FV_IRQ_HANDLER_SET_NOTIFICATION, NULL, 0, &ntfn, 1, NULL, 0);
+}
+
+fv_error_t fv_irq_handler_ack(fv_cptr_t handler)
+{
+	return fv_invoke(handler, FV_IRQ_HANDLER_ACK, NULL, 0, NULL, 0, NULL, 0);
+}
+
+fv_error_t fv_irq_handler_clear(fv_cptr_t handler)
+{
+	return fv_invoke(handler, FV_IRQ_HANDLER_CLEAR, NULL, 0, NULL, 0, NULL, 0);
+}

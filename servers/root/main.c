@@ -436,6 +436,77 @@ static void test_fp_isolation(void)
 	check(fp_reader_done && fp_seen == 0, "ISO0001 a thread never sees another's FP registers");
 }
 
+/* ---- Interrupts ---- */
+
+#define UART_VA 0x23000000ul
+
+/* A frame over the device page at `pa`, from the device untyped that holds it. */
+static fv_cptr_t device_frame(uint64_t pa)
+{
+	for (unsigned long i = 0; i < bi->untyped.count; i++) {
+		const struct fv_untyped_desc *u = &bi->untyped_list[i];
+		if (!u->is_device || pa < u->pa || pa - u->pa >= (1ul << u->size_bits))
+			continue;
+		for (;;) {
+			fv_cptr_t f = make(bi->untyped.first + i, FV_OBJ_FRAME_4K, 0);
+			uint64_t at = 0;
+			if (!f || fv_frame_address(f, &at) != FV_OK || at > (pa & ~0xffful))
+				return 0;
+			if (at == (pa & ~0xffful))
+				return f;
+		}
+	}
+	return 0;
+}
+
+static void test_uart_interrupt(fv_cptr_t handler, fv_cptr_t ntfn)
+{
+	fv_cptr_t frame = device_frame(bi->console_pa);
+	map_tables_for(pool, UART_VA);
+	check(frame && fv_frame_map(frame, FV_ROOT_SLOT_VSPACE, UART_VA,
+	                            FV_MAP_READ | FV_MAP_WRITE) == FV_OK,
+	      "IRQ0008 map the console UART from device untyped");
+	volatile uint8_t *uart = (volatile uint8_t *)(UART_VA + (bi->console_pa & 0xfff));
+	uart[1] = 1; /* IER: received data available */
+	fv_printf("root: waiting for a key on the console\n");
+	uint64_t word = 0;
+	fv_wait(ntfn, &word);
+	char c = (uart[5] & 1) ? (char)uart[0] : 0;
+	uart[1] = 0;
+	fv_irq_handler_ack(handler);
+	fv_printf("root: key '%c' arrived by interrupt %lu\n", c, bi->console_irq);
+	check(word != 0 && c != 0, "IRQ0009 a key press arrives as a notification");
+}
+
+static void test_interrupts(void)
+{
+	unsigned irq = (unsigned)bi->console_irq;
+	check(irq != 0 && irq <= bi->irq_count,
+	      "IRQ0001 the boot info names the console interrupt");
+	fv_cptr_t h = fv_slot_alloc(&slots), h2 = fv_slot_alloc(&slots);
+	check_err(fv_irq_control_get(FV_ROOT_SLOT_IRQ_CONTROL, irq, FV_ROOT_SLOT_CNODE, h, 64),
+	          FV_OK, "IRQ0002 get the handler of an interrupt");
+	check_err(fv_irq_control_get(FV_ROOT_SLOT_IRQ_CONTROL, irq, FV_ROOT_SLOT_CNODE, h2, 64),
+	          FV_ILLEGAL_OPERATION, "IRQ0003 one handler per interrupt");
+	check_err(fv_irq_control_get(FV_ROOT_SLOT_IRQ_CONTROL, 0, FV_ROOT_SLOT_CNODE, h2, 64),
+	          FV_RANGE_ERROR, "IRQ0004 interrupt 0 does not exist");
+	check_err(fv_irq_control_get(FV_ROOT_SLOT_IRQ_CONTROL, (unsigned)bi->irq_count + 1,
+	                             FV_ROOT_SLOT_CNODE, h2, 64),
+	          FV_RANGE_ERROR, "IRQ0005 no interrupt beyond the controller");
+	check_err(fv_cnode_copy(FV_ROOT_SLOT_CNODE, h2, 64, FV_ROOT_SLOT_CNODE,
+	                        FV_ROOT_SLOT_IRQ_CONTROL, 64, FV_RIGHTS_ALL),
+	          FV_ILLEGAL_OPERATION, "IRQ0006 IRQControl cannot be copied");
+	fv_cptr_t ntfn = make(pool, FV_OBJ_NOTIFICATION, 0);
+	check_err(fv_irq_handler_set_notification(h, ntfn), FV_OK,
+	          "IRQ0007 route the interrupt to a notification");
+	if (cmdline_has("ferrovisor.test=uart-irq"))
+		test_uart_interrupt(h, ntfn);
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, h, 64);
+	check_err(fv_irq_control_get(FV_ROOT_SLOT_IRQ_CONTROL, irq, FV_ROOT_SLOT_CNODE, h2, 64),
+	          FV_OK, "IRQ0010 deleting the handler frees the interrupt");
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, h2, 64);
+}
+
 static void test_ipc(void)
 {
 	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
@@ -497,6 +568,7 @@ int main(const void *arg)
 		test_thread(untyped);
 		pool = untyped;
 		test_ipc();
+		test_interrupts();
 	}
 	fv_printf("rootserver: %u passed, %u failed\n", passed, failed);
 	return 0;

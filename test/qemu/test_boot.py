@@ -163,7 +163,25 @@ def case_rootserver(args, checks):
     return q
 
 
-CASES = {"banner": case_banner, "rootserver": case_rootserver, "no-h": case_no_h, "panic": case_panic,
+def case_uart_irq(args, checks):
+    """A key typed on the console reaches the root task as a UART interrupt."""
+    q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.test=uart-irq")
+    try:
+        waiting = q.wait_for(r"^root: waiting for a key on the console")
+        checks.check(waiting is not None, "the root task waits for a key")
+        if waiting:
+            q.proc.stdin.write(b"z")
+            q.proc.stdin.flush()
+        got = q.wait_for(r"^root: key '(.)' arrived by interrupt (\d+)")
+        checks.check(got is not None and got[0][0] == "z", "the key arrived by interrupt")
+        done = q.wait_for(r"^rootserver: (\d+) passed, (\d+) failed")
+        checks.check(done is not None and done[0][1] == "0", "every root task check passed")
+    finally:
+        q.stop()
+    return q
+
+
+CASES = {"banner": case_banner, "rootserver": case_rootserver, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
          "bad-dtb": case_bad_dtb}
 
 

@@ -155,6 +155,20 @@ fv_error_t decode_page_table_invocation(struct invocation *inv)
 	return FV_ILLEGAL_OPERATION;
 }
 
+fv_error_t decode_irq_control_invocation(struct invocation *inv)
+{
+	(void)inv;
+	decoder_called = "irq control";
+	return FV_ILLEGAL_OPERATION;
+}
+
+fv_error_t decode_irq_handler_invocation(struct invocation *inv)
+{
+	(void)inv;
+	decoder_called = "irq handler";
+	return FV_ILLEGAL_OPERATION;
+}
+
 /* ---- The boot CSpace ---- */
 
 static struct cte *slot(unsigned index)
@@ -1310,6 +1324,8 @@ static void test_invocations_reach_the_decoder_of_their_type(void **state)
 	    {FV_OBJ_FRAME_2M, "frame", FV_ILLEGAL_OPERATION},
 	    {FV_OBJ_PAGE_TABLE, "page table", FV_ILLEGAL_OPERATION},
 	    {FV_OBJ_VSPACE, NULL, FV_INVALID_CAPABILITY},
+	    {FV_OBJ_ENDPOINT, NULL, FV_INVALID_CAPABILITY},
+	    {FV_OBJ_NOTIFICATION, NULL, FV_INVALID_CAPABILITY},
 	    {0, NULL, FV_FAILED_LOOKUP},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {

@@ -231,6 +231,27 @@ static void test_memreserve_and_reserved_memory_nodes(void **state)
 	free(blob);
 }
 
+static void test_plic_and_console_are_found(void **state)
+{
+	(void)state;
+	struct platform_info info;
+	void *blob;
+	assert_int_equal(parse_file("qemu_virt", &info, &blob), PLATFORM_OK);
+	assert_true(info.plic.present);
+	assert_int_equal(info.plic.base, 0xc000000);
+	assert_int_equal(info.plic.size, 0x600000);
+	assert_int_equal(info.plic.ndev, 0x5f);
+	assert_int_equal(info.plic.ncontexts, 4);
+	/* Contexts alternate M (11) and S (9) per hart: only S contexts name a hart. */
+	assert_int_equal(info.plic.s_context_hart[0], UINT64_MAX);
+	assert_int_equal(info.plic.s_context_hart[1], 0);
+	assert_int_equal(info.plic.s_context_hart[2], UINT64_MAX);
+	assert_int_equal(info.plic.s_context_hart[3], 1);
+	assert_int_equal(info.console_pa, 0x10000000);
+	assert_int_equal(info.console_irq, 10);
+	free(blob);
+}
+
 static void test_unterminated_reservation_map_is_refused(void **state)
 {
 	(void)state;
@@ -900,6 +921,7 @@ int main(void)
 	    cmocka_unit_test(test_sixteen_regions_fit),
 	    cmocka_unit_test(test_memreserve_and_reserved_memory_nodes),
 	    cmocka_unit_test(test_unterminated_reservation_map_is_refused),
+	    cmocka_unit_test(test_plic_and_console_are_found),
 	    cmocka_unit_test(test_broken_trees_give_specific_errors),
 	    cmocka_unit_test(test_bad_properties_give_specific_errors),
 	    cmocka_unit_test(test_unterminated_strings_are_ignored),

@@ -102,6 +102,9 @@ static void map_physical_window(struct pagetable *pt, const struct platform_info
 	uint64_t fdt_end = ALIGN_UP(fdt_pa + fdt_size, PT_PAGE_SIZE);
 	if (!regions_cover(&usable, fdt_start, fdt_end - fdt_start))
 		map_window(pt, fdt_start, fdt_end - fdt_start, PTE_R | PTE_G);
+	/* The interrupt controller belongs to the kernel: mapped here, never given out. */
+	if (info->plic.present)
+		map_window(pt, info->plic.base, info->plic.size, PTE_R | PTE_W | PTE_G);
 	/* A read-only alias of the image: the boot archive and boot tables are read through it. */
 	map_window(pt, kernel_image_pa(__kernel_start), (uint64_t)(__kernel_end - __kernel_start),
 	           PTE_R | PTE_G);

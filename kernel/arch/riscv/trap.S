@@ -93,7 +93,7 @@ restore_user_context:
 	.globl idle_on_stack
 idle_on_stack:
 	mv	sp, a0
-	li	t0, 0x2		/* SSIE: IPIs wake an idle hart */
+	li	t0, 0x202	/* SSIE and SEIE: IPIs and devices wake an idle hart */
 	csrs	sie, t0
 	csrsi	sstatus, 0x2	/* SIE */
 1:	wfi

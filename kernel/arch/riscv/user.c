@@ -11,6 +11,7 @@
 #include <fv/arch.h>
 #include <fv/console.h>
 #include <fv/ipc.h>
+#include <fv/irq.h>
 #include <fv/panic.h>
 #include <fv/smp.h>
 #include <fv/syscall.h>
@@ -23,6 +24,7 @@
 #define SSTATUS_FS_DIRTY (3ull << 13)
 #define CAUSE_ECALL_U    8
 #define IRQ_S_TIMER      5
+#define IRQ_S_EXTERNAL   9
 #define TIME_SLICE_MS    10
 
 _Static_assert(offsetof(struct user_context, sepc) == CTX_SEPC, "trap.S layout");
@@ -133,6 +135,8 @@ static void handle_user_interrupt(uint64_t code)
 		csr_clear_sip(SIP_SSIP);
 	} else if (code == IRQ_S_TIMER) {
 		arch_timer_cancel();
+	} else if (code == IRQ_S_EXTERNAL) {
+		irq_handle_external();
 	} else {
 		panic("unexpected interrupt %lu from user mode", code);
 	}

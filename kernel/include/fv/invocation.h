@@ -36,5 +36,7 @@ fv_error_t decode_untyped_invocation(struct invocation *inv);
 fv_error_t decode_tcb_invocation(struct invocation *inv);
 fv_error_t decode_frame_invocation(struct invocation *inv);
 fv_error_t decode_page_table_invocation(struct invocation *inv);
+fv_error_t decode_irq_control_invocation(struct invocation *inv);
+fv_error_t decode_irq_handler_invocation(struct invocation *inv);
 
 #endif

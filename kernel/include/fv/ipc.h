@@ -28,6 +28,8 @@ void ipc_send(struct tcb *t, struct cte *slot, bool call);
 void ipc_receive(struct tcb *t, struct cte *slot);
 void ipc_reply(struct tcb *t);
 void ipc_signal(struct tcb *t, struct cte *slot);
+/* Signals a notification capability from the kernel (interrupts). */
+void ipc_signal_cap(const struct cap *ntfn);
 void ipc_wait(struct tcb *t, struct cte *slot, bool block);
 
 /* Delivers a fault of `t` to its handler, or stops it if it has none. */

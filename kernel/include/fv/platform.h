@@ -27,6 +27,19 @@ struct region_list {
 	struct mem_region r[PLATFORM_MAX_REGIONS];
 };
 
+#define PLATFORM_MAX_IRQ_CONTEXTS 64
+
+/* The platform-level interrupt controller (riscv,plic0), if the tree has one. */
+struct plic_info {
+	bool present;
+	uint64_t base;
+	uint64_t size;
+	uint32_t ndev; /* interrupt sources 1..ndev */
+	unsigned ncontexts;
+	/* Hart id whose supervisor external interrupt context i is, or UINT64_MAX. */
+	uint64_t s_context_hart[PLATFORM_MAX_IRQ_CONTEXTS];
+};
+
 struct platform_info {
 	unsigned hart_count;                 /* usable harts in the tree */
 	uint64_t hart_ids[CONFIG_MAX_HARTS]; /* the first CONFIG_MAX_HARTS of them */
@@ -40,6 +53,9 @@ struct platform_info {
 	const char *mmu_type; /* hart 0's mmu-type, or NULL */
 	const char *bootargs; /* /chosen bootargs, or "" */
 	uint32_t fdt_size;    /* totalsize of the tree */
+	struct plic_info plic;
+	uint64_t console_pa;  /* the stdout-path device's registers, or 0 */
+	uint32_t console_irq; /* its interrupt, or 0 */
 };
 
 enum platform_error {

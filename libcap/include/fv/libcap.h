@@ -156,6 +156,11 @@ fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned
 fv_error_t fv_frame_unmap(fv_cptr_t frame);
 fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);
 fv_error_t fv_page_table_map(fv_cptr_t pt, fv_cptr_t vspace, uint64_t va);
+fv_error_t fv_irq_control_get(fv_cptr_t control, unsigned irq, fv_cptr_t root, uint64_t index,
+                              unsigned depth);
+fv_error_t fv_irq_handler_set_notification(fv_cptr_t handler, fv_cptr_t ntfn);
+fv_error_t fv_irq_handler_ack(fv_cptr_t handler);
+fv_error_t fv_irq_handler_clear(fv_cptr_t handler);
 
 /* A slot allocator over a range of free slots of the root CNode. */
 struct fv_slot_allocator {

@@ -85,6 +85,10 @@ typedef enum {
 	FV_FRAME_GET_ADDRESS,
 	FV_PAGE_TABLE_MAP = 56,
 	FV_PAGE_TABLE_UNMAP,
+	FV_IRQ_CONTROL_GET = 64,         /* args: irq, dest_index, dest_depth; cap: dest CNode */
+	FV_IRQ_HANDLER_SET_NOTIFICATION, /* cap: a notification with write */
+	FV_IRQ_HANDLER_ACK,
+	FV_IRQ_HANDLER_CLEAR,
 	FV_INVOCATION_LABEL_COUNT
 } fv_invocation_label_t;
 

@@ -54,7 +54,10 @@ struct fv_bootinfo {
 	struct fv_slot_range page_tables;  /* the root task's page tables */
 	unsigned long archive_va;          /* the boot archive (cpio newc), read-only */
 	unsigned long archive_size;
-	char cmdline[256]; /* the kernel's boot arguments (/chosen/bootargs) */
+	unsigned long console_pa;  /* the console UART's registers (device memory), or 0 */
+	unsigned long console_irq; /* its interrupt number, or 0 */
+	unsigned long irq_count;   /* interrupt numbers 1..irq_count exist */
+	char cmdline[256];         /* the kernel's boot arguments (/chosen/bootargs) */
 	struct fv_untyped_desc untyped_list[FV_BOOTINFO_MAX_UNTYPED];
 };
 
