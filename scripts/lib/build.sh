@@ -89,3 +89,23 @@ cmd_bench() {
 	python3 "$FV_ROOT/scripts/lib/bench.py" --platform "$FV_ROOT/platforms/$FV_PLATFORM" \
 		--image "$FV_BUILD_DIR/image/kernel/kernel.bin"
 }
+
+# fuzz [--seed S] [--calls N]: a seeded run of the system-call fuzzer in QEMU.
+cmd_fuzz() {
+	local seed=$RANDOM calls=1000000
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--seed | --calls)
+			[ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "fuzz: $1 needs a number"
+			[ "$1" = --seed ] && seed=$2 || calls=$2
+			shift
+			;;
+		*) die "fuzz: unknown option '$1'" ;;
+		esac
+		shift
+	done
+	cmd_build
+	say "fuzz: seed $seed, $calls calls (repeat with --seed $seed --calls $calls)"
+	python3 "$FV_ROOT/test/qemu/test_boot.py" --platform "$FV_ROOT/platforms/$FV_PLATFORM" \
+		--image "$FV_BUILD_DIR/image/kernel/kernel.bin" fuzz "$seed" "$calls"
+}

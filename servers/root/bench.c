@@ -107,7 +107,7 @@ void run_benchmarks(void)
 {
 	bool deterministic = cmdline_has("ferrovisor.bench=instructions");
 	fv_cptr_t same = root_make(FV_OBJ_ENDPOINT, 0);
-	root_spawn(null_server, same, 0, 255);
+	root_spawn(null_server, same, 0, 255, FV_ROOT_SLOT_CNODE);
 	if (deterministic) {
 		uint64_t a = fv_read_instret(), b = fv_read_instret(), c = fv_read_time(),
 		         d = fv_read_instret();
@@ -130,9 +130,9 @@ void run_benchmarks(void)
 	pp.done = root_make(FV_OBJ_NOTIFICATION, 0);
 	if (root_hart_count() > 1) {
 		fv_cptr_t cross = root_make(FV_OBJ_ENDPOINT, 0);
-		root_spawn(null_server, cross, 1, 255);
+		root_spawn(null_server, cross, 1, 255, FV_ROOT_SLOT_CNODE);
 		report("ipc_call_reply_cross_hart", measure_round_trip(cross, false), "ticks");
-		root_spawn(notified_thread, 0, 1, 255);
+		root_spawn(notified_thread, 0, 1, 255, FV_ROOT_SLOT_CNODE);
 		report("notification_signal_to_wake_cross_hart", measure_signal_to_wake(2000),
 		       "ticks");
 	}

@@ -130,8 +130,18 @@ static void test_errors(fv_cptr_t untyped)
 static fv_cptr_t make(fv_cptr_t untyped, fv_object_type_t type, unsigned size_bits);
 static void map_tables_for(fv_cptr_t untyped, uint64_t va);
 
+static struct thread *spawn_in(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned prio,
+                               fv_cptr_t cspace);
+
 /* Starts fn(arg) in a new thread of this address space with its own IPC buffer. */
 static struct thread *spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned prio)
+{
+	return spawn_in(fn, arg, hart, prio, FV_ROOT_SLOT_CNODE);
+}
+
+/* The same, with `cspace` as the thread's CSpace root. */
+static struct thread *spawn_in(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned prio,
+                               fv_cptr_t cspace)
 {
 	if (thread_count == MAX_THREADS)
 		return NULL;
@@ -143,7 +153,7 @@ static struct thread *spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, u
 	map_tables_for(pool, ipc_va);
 	fv_frame_map(ipc, FV_ROOT_SLOT_VSPACE, ipc_va, FV_MAP_READ | FV_MAP_WRITE);
 	th->info.ipc_buffer = (struct fv_ipc_buffer *)ipc_va;
-	fv_tcb_configure(th->tcb, FV_ROOT_SLOT_CNODE, FV_ROOT_SLOT_VSPACE, ipc, ipc_va);
+	fv_tcb_configure(th->tcb, cspace, FV_ROOT_SLOT_VSPACE, ipc, ipc_va);
 	uint64_t gp;
 	__asm__("mv %0, gp" : "=r"(gp));
 	uint64_t regs[FV_REG_COUNT] = {
@@ -525,9 +535,39 @@ fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits)
 	return make(pool, type, size_bits);
 }
 
-void root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned priority)
+/* The next place at or after `p` where a word of the command line starts with `key`. */
+static const char *strstr_word(const char *p, const char *key, size_t len)
 {
-	spawn(fn, arg, hart, priority);
+	for (; *p; p++)
+		if ((p == bi->cmdline || p[-1] == ' ') && strncmp(p, key, len) == 0)
+			return p;
+	return NULL;
+}
+
+fv_cptr_t root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned priority,
+                     fv_cptr_t cspace)
+{
+	struct thread *th = spawn_in(fn, arg, hart, priority, cspace);
+	return th ? th->tcb : 0;
+}
+
+fv_cptr_t root_slot(void)
+{
+	return fv_slot_alloc(&slots);
+}
+
+uint64_t cmdline_number(const char *key, uint64_t fallback)
+{
+	size_t len = strlen(key);
+	for (const char *p = bi->cmdline; (p = strstr_word(p, key, len)) != NULL; p += len) {
+		if (p[len] != '=')
+			continue;
+		uint64_t v = 0;
+		for (const char *d = p + len + 1; *d >= '0' && *d <= '9'; d++)
+			v = v * 10 + (uint64_t)(*d - '0');
+		return v;
+	}
+	return fallback;
 }
 
 unsigned long root_hart_count(void)
@@ -560,6 +600,10 @@ int main(const void *arg)
 		pool = untyped;
 		run_benchmarks();
 		return 0;
+	}
+	if (untyped && cmdline_has("ferrovisor.root=fuzz")) {
+		pool = untyped;
+		return run_fuzzer();
 	}
 	check(untyped != 0, "an untyped region of 4 MiB or more exists");
 	if (untyped) {

@@ -8,13 +8,19 @@
 
 /* Makes one object from the root task's memory pool into a fresh slot; 0 on failure. */
 fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits);
-/* Starts fn(arg) in a new thread of the root task's address space. */
-void root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned priority);
+/* Starts fn(arg) in a new thread of the root task's address space; returns its TCB. */
+fv_cptr_t root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned priority,
+                     fv_cptr_t cspace);
+/* A free slot of the root CNode. */
+fv_cptr_t root_slot(void);
+/* The number after `key=` in the boot arguments, or `fallback`. */
+uint64_t cmdline_number(const char *key, uint64_t fallback);
 /* True if the kernel's boot arguments contain `word`. */
 bool cmdline_has(const char *word);
 unsigned long root_hart_count(void);
 unsigned long root_timebase_hz(void);
 
 void run_benchmarks(void);
+int run_fuzzer(void);
 
 #endif

@@ -181,7 +181,26 @@ def case_uart_irq(args, checks):
     return q
 
 
-CASES = {"banner": case_banner, "rootserver": case_rootserver, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
+def case_fuzz(args, checks):
+    """A seeded run of the system-call fuzzer; the kernel and a bystander must survive."""
+    seed, calls = args.rest[0], args.rest[1]
+    q = qemu_test.boot(args, smp=2, memory="256M",
+                       append=f"ferrovisor.root=fuzz ferrovisor.fuzz.seed={seed} "
+                              f"ferrovisor.fuzz.calls={calls}")
+    try:
+        done = q.wait_for(r"^fuzz: (\d+) passed, (\d+) failed", deadline=3600)
+        checks.check(done is not None, f"the fuzzer finished (seed {seed})")
+        if done:
+            checks.check(done[0] == ("1", "0"), f"kernel and bystander intact (seed {seed})")
+        made = re.search(r"^fuzz: (\d+) calls done", q.text(), re.M)
+        checks.check(made is not None and made.group(1) == calls, f"{calls} calls made")
+        checks.check("PANIC" not in q.text(), "no kernel panic")
+    finally:
+        q.stop()
+    return q
+
+
+CASES = {"banner": case_banner, "fuzz": case_fuzz, "rootserver": case_rootserver, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
          "bad-dtb": case_bad_dtb}
 
 
