@@ -1,5 +1,8 @@
 /* The freestanding runtime: set up what libcap needs, run main, stop. */
+#include <stdbool.h>
+
 #include <fv/libcap.h>
+#include <fv/loader.h>
 
 int main(const void *arg);
 void fv_runtime_start(const void *arg);
@@ -7,16 +10,15 @@ void fv_runtime_start(const void *arg);
 void fv_runtime_start(const void *arg)
 {
 	static struct fv_thread_info first_thread;
-	const struct fv_bootinfo *bi = arg;
+	bool is_root = (uint64_t)arg == FV_ROOT_BOOTINFO;
 	__asm__ volatile("mv tp, %0" ::"r"(&first_thread));
-	if (bi && bi->magic == FV_BOOTINFO_MAGIC)
-		first_thread.ipc_buffer = (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
+	/* The root task and loaded programs alike have their IPC buffer here (fv/loader.h). */
+	first_thread.ipc_buffer = (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
 	int status = main(arg);
 	if (status != 0)
 		fv_printf("program exited with status %d\n", status);
 	/* Nothing is left to run here: stop this thread for good. */
-	if (bi && bi->magic == FV_BOOTINFO_MAGIC)
-		fv_tcb_suspend(FV_ROOT_SLOT_TCB);
+	fv_tcb_suspend(is_root ? FV_ROOT_SLOT_TCB : FV_PROCESS_SLOT_TCB);
 	for (;;)
 		fv_yield();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "root.h"
+#include <fv/loader.h>
 
 #define SCRATCH_VA 0x20000000ul
 #define ALIAS_VA   0x20001000ul
@@ -517,6 +518,49 @@ static void test_interrupts(void)
 	fv_cnode_delete(FV_ROOT_SLOT_CNODE, h2, 64);
 }
 
+/* ---- Another address space ---- */
+
+#define SCRATCH_PAGE 0x24000000ul
+#define KT_BADGE     0x4b
+#define KT_FAULT     0xfa
+
+static void test_process(void)
+{
+	map_tables_for(pool, SCRATCH_PAGE);
+	struct fv_loader l = {.archive = (const void *)bi->archive_va,
+	                      .archive_size = bi->archive_size,
+	                      .untyped = pool,
+	                      .slots = &slots,
+	                      .root_cnode = FV_ROOT_SLOT_CNODE,
+	                      .root_vspace = FV_ROOT_SLOT_VSPACE,
+	                      .scratch_va = SCRATCH_PAGE};
+	struct fv_process p;
+	fv_error_t err = fv_load_program(&l, "kerneltest", THREADS_VA, &p);
+	check_err(err, FV_OK, "PRC0001 load a program into a new address space");
+	if (err)
+		return;
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	/* The guard makes every CPtr of that CNode 64 bits deep. */
+	fv_cnode_mint(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHT_WRITE | FV_RIGHT_GRANT, KT_BADGE);
+	fv_tcb_set_fault_handler(p.tcb, mint(ep, FV_RIGHT_WRITE, KT_FAULT));
+	fv_tcb_set_priority(p.tcb, 255, 255);
+	check_err(fv_tcb_resume(p.tcb), FV_OK, "PRC0002 start it");
+	struct fv_msg m;
+	struct fv_ipc_result r = fv_recv(ep, &m);
+	check(r.status == FV_OK && r.badge == KT_BADGE && m.words[0] == 5,
+	      "PRC0003 its call arrives with its badge");
+	m.words[0] += 1;
+	m.info = FV_MSGINFO(0, 0, 1);
+	r = fv_reply_recv(ep, &m);
+	check(r.status == FV_OK && r.badge == KT_FAULT && FV_MSGINFO_LABEL(m.info) == FV_FAULT_VM &&
+	          m.words[1] == THREADS_VA,
+	      "ISO0002 another address space cannot read this one's memory");
+	/* Leave it stopped: reply with a nonzero label. */
+	m.info = FV_MSGINFO(1, 0, 0);
+	fv_reply(&m);
+}
+
 static void test_ipc(void)
 {
 	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
@@ -613,6 +657,7 @@ int main(const void *arg)
 		pool = untyped;
 		test_ipc();
 		test_interrupts();
+		test_process();
 	}
 	fv_printf("rootserver: %u passed, %u failed\n", passed, failed);
 	return 0;

@@ -1,0 +1,131 @@
+/* Loading a program from the boot archive into a new address space (fv/loader.h). */
+#include <string.h>
+
+#include <fv/cpio.h>
+#include <fv/elf.h>
+#include <fv/loader.h>
+
+#define PAGE 4096ul
+
+static fv_cptr_t new_object(const struct fv_loader *l, fv_object_type_t type, unsigned bits)
+{
+	fv_cptr_t slot = fv_slot_alloc(l->slots);
+	if (!slot || fv_untyped_retype(l->untyped, type, bits, l->root_cnode, 0, 0, slot, 1))
+		return 0;
+	return slot;
+}
+
+/* Page tables in `vspace` until a 4 KiB frame can go at `va`. */
+static fv_error_t ensure_tables(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va)
+{
+	for (;;) {
+		fv_cptr_t pt = new_object(l, FV_OBJ_PAGE_TABLE, 0);
+		if (!pt)
+			return FV_NOT_ENOUGH_MEMORY;
+		fv_error_t err = fv_page_table_map(pt, vspace, va);
+		if (err == FV_DELETE_FIRST) {
+			fv_cnode_delete(l->root_cnode, pt, 64);
+			return FV_OK;
+		}
+		if (err)
+			return err;
+	}
+}
+
+/* A new frame at `va` in `vspace`, filled with `len` bytes of `src` (the rest zero). */
+static fv_error_t map_page(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va,
+                           unsigned rights, const void *src, size_t len, size_t offset)
+{
+	fv_cptr_t frame = new_object(l, FV_OBJ_FRAME_4K, 0);
+	if (!frame)
+		return FV_NOT_ENOUGH_MEMORY;
+	if (len) {
+		fv_error_t err =
+		    fv_frame_map(frame, l->root_vspace, l->scratch_va, FV_MAP_READ | FV_MAP_WRITE);
+		if (err)
+			return err;
+		memcpy((char *)l->scratch_va + offset, src, len);
+		fv_frame_unmap(frame);
+	}
+	fv_error_t err = ensure_tables(l, vspace, va);
+	return err ? err : fv_frame_map(frame, vspace, va, rights);
+}
+
+static fv_error_t load_segment(const struct fv_loader *l, fv_cptr_t vspace, const char *file,
+                               const struct elf_segment *s)
+{
+	unsigned rights = FV_MAP_READ | (s->flags & ELF_PF_W ? FV_MAP_WRITE : 0) |
+	                  (s->flags & ELF_PF_X ? FV_MAP_EXEC : 0);
+	uint64_t file_end = s->vaddr + s->filesz;
+	for (uint64_t page = s->vaddr & ~(PAGE - 1); page < s->vaddr + s->memsz; page += PAGE) {
+		uint64_t from = page > s->vaddr ? page : s->vaddr;
+		uint64_t to = page + PAGE < file_end ? page + PAGE : file_end;
+		size_t len = from < to ? (size_t)(to - from) : 0;
+		fv_error_t err =
+		    map_page(l, vspace, page, rights, file + s->offset + (from - s->vaddr), len,
+		             (size_t)(from - page));
+		if (err)
+			return err;
+	}
+	return FV_OK;
+}
+
+static fv_error_t make_cnode(const struct fv_loader *l, struct fv_process *p)
+{
+	fv_cptr_t raw = new_object(l, FV_OBJ_CNODE, FV_PROCESS_CNODE_RADIX);
+	p->cnode = fv_slot_alloc(l->slots);
+	if (!raw || !p->cnode)
+		return FV_NOT_ENOUGH_MEMORY;
+	fv_error_t err =
+	    fv_cnode_mint(l->root_cnode, p->cnode, 64, l->root_cnode, raw, 64, FV_RIGHTS_ALL,
+	                  FV_CNODE_GUARD(64 - FV_PROCESS_CNODE_RADIX, 0));
+	const struct {
+		unsigned slot;
+		fv_cptr_t cap;
+	} own[] = {{FV_PROCESS_SLOT_CNODE, p->cnode},
+	           {FV_PROCESS_SLOT_VSPACE, p->vspace},
+	           {FV_PROCESS_SLOT_TCB, p->tcb}};
+	for (unsigned i = 0; !err && i < 3; i++)
+		err = fv_cnode_copy(p->cnode, own[i].slot, 64, l->root_cnode, own[i].cap, 64,
+		                    FV_RIGHTS_ALL);
+	return err;
+}
+
+fv_error_t fv_load_program(const struct fv_loader *l, const char *name, uint64_t arg,
+                           struct fv_process *out)
+{
+	struct cpio_file file;
+	struct elf_image img;
+	if (cpio_find(l->archive, l->archive_size, name, &file) != CPIO_OK ||
+	    elf_parse(file.data, file.size, FV_PROCESS_STACK_TOP - FV_PROCESS_STACK_SIZE, &img) !=
+	        ELF_OK)
+		return FV_INVALID_ARGUMENT;
+	out->vspace = new_object(l, FV_OBJ_VSPACE, 0);
+	out->tcb = new_object(l, FV_OBJ_TCB, 0);
+	if (!out->vspace || !out->tcb)
+		return FV_NOT_ENOUGH_MEMORY;
+	fv_error_t err = FV_OK;
+	for (unsigned i = 0; !err && i < img.nsegments; i++)
+		err = load_segment(l, out->vspace, file.data, &img.seg[i]);
+	for (uint64_t va = FV_PROCESS_STACK_TOP - FV_PROCESS_STACK_SIZE;
+	     !err && va < FV_PROCESS_STACK_TOP; va += PAGE)
+		err = map_page(l, out->vspace, va, FV_MAP_READ | FV_MAP_WRITE, NULL, 0, 0);
+	fv_cptr_t ipc = new_object(l, FV_OBJ_FRAME_4K, 0);
+	if (!err && !ipc)
+		err = FV_NOT_ENOUGH_MEMORY;
+	if (!err)
+		err = ensure_tables(l, out->vspace, FV_PROCESS_IPC_BUFFER);
+	if (!err)
+		err = fv_frame_map(ipc, out->vspace, FV_PROCESS_IPC_BUFFER,
+		                   FV_MAP_READ | FV_MAP_WRITE);
+	if (!err)
+		err = make_cnode(l, out);
+	if (!err)
+		err =
+		    fv_tcb_configure(out->tcb, out->cnode, out->vspace, ipc, FV_PROCESS_IPC_BUFFER);
+	uint64_t regs[] = {img.entry, FV_PROCESS_STACK_TOP, arg};
+	if (!err)
+		err = fv_tcb_write_registers(out->tcb, regs, 3);
+	out->entry = img.entry;
+	return err;
+}
