@@ -122,10 +122,18 @@ void run_benchmarks(void)
 		report("null_syscall_yield", median(1000), "instructions");
 		/* Under -icount one counter serves every hart: same-hart figures only. */
 		report("ipc_call_reply_same_hart", measure_round_trip(same, true), "instructions");
+		fv_cptr_t other = root_start_server("ipcserver", 0);
+		if (other)
+			report("ipc_call_reply_two_address_spaces", measure_round_trip(other, true),
+			       "instructions");
 		fv_printf("bench: done\n");
 		return;
 	}
 	report("ipc_call_reply_same_hart", measure_round_trip(same, false), "ticks");
+	fv_cptr_t other = root_start_server("ipcserver", 0);
+	if (other)
+		report("ipc_call_reply_two_address_spaces", measure_round_trip(other, false),
+		       "ticks");
 	pp.go = root_make(FV_OBJ_NOTIFICATION, 0);
 	pp.done = root_make(FV_OBJ_NOTIFICATION, 0);
 	if (root_hart_count() > 1) {

@@ -524,9 +524,12 @@ static void test_interrupts(void)
 #define KT_BADGE     0x4b
 #define KT_FAULT     0xfa
 
-static void test_process(void)
+static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
 {
-	map_tables_for(pool, SCRATCH_PAGE);
+	static bool scratch_ready;
+	if (!scratch_ready)
+		map_tables_for(pool, SCRATCH_PAGE);
+	scratch_ready = true;
 	struct fv_loader l = {.archive = (const void *)bi->archive_va,
 	                      .archive_size = bi->archive_size,
 	                      .untyped = pool,
@@ -534,8 +537,28 @@ static void test_process(void)
 	                      .root_cnode = FV_ROOT_SLOT_CNODE,
 	                      .root_vspace = FV_ROOT_SLOT_VSPACE,
 	                      .scratch_va = SCRATCH_PAGE};
+	return fv_load_program(&l, program, arg, p);
+}
+
+fv_cptr_t root_start_server(const char *program, unsigned hart)
+{
 	struct fv_process p;
-	fv_error_t err = fv_load_program(&l, "kerneltest", THREADS_VA, &p);
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	if (!ep || load(program, 0, &p) != FV_OK)
+		return 0;
+	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHTS_ALL);
+	fv_tcb_set_priority(p.tcb, 255, 255);
+	if (hart < bi->hart_count)
+		fv_tcb_set_affinity(p.tcb, hart);
+	fv_tcb_resume(p.tcb);
+	return ep;
+}
+
+static void test_process(void)
+{
+	struct fv_process p;
+	fv_error_t err = load("kerneltest", THREADS_VA, &p);
 	check_err(err, FV_OK, "PRC0001 load a program into a new address space");
 	if (err)
 		return;

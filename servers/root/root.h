@@ -20,6 +20,8 @@ bool cmdline_has(const char *word);
 unsigned long root_hart_count(void);
 unsigned long root_timebase_hz(void);
 
+/* Loads `program` from the boot archive and starts it on `hart` with an endpoint to serve. */
+fv_cptr_t root_start_server(const char *program, unsigned hart);
 void run_benchmarks(void);
 int run_fuzzer(void);
 
