@@ -16,8 +16,11 @@ void kernel_lock(void)
 	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&big_kernel_lock, __ATOMIC_RELAXED)) {
 			/* A stalling hart waits for us while holding the lock: answer it. */
-			if (__atomic_load_n(&self->stall_request, __ATOMIC_ACQUIRE))
+			if (__atomic_load_n(&self->stall_request, __ATOMIC_ACQUIRE)) {
+				/* Off the stalled thread's address space before saying so. */
+				arch_use_kernel_address_space();
 				__atomic_store_n(&self->stall_request, 0, __ATOMIC_RELEASE);
+			}
 			/* The holder may have panicked: it will never let go. */
 			halt_if_panicking();
 		}
@@ -156,6 +159,7 @@ void sched_return_to_user(void)
 		self->current->running_on = -1;
 	self->current = next;
 	if (!next) {
+		arch_use_kernel_address_space();
 		arch_timer_cancel();
 		kernel_unlock();
 		arch_idle();

@@ -555,6 +555,31 @@ fv_cptr_t root_start_server(const char *program, unsigned hart)
 	return ep;
 }
 
+/* A thread waiting for a reply loses its address space; the reply must not crash the kernel. */
+static void test_address_space_deleted_under_a_thread(void)
+{
+	struct fv_process p;
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	if (load("kerneltest", THREADS_VA, &p) != FV_OK)
+		return;
+	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHTS_ALL);
+	fv_tcb_set_priority(p.tcb, 255, 255);
+	fv_tcb_resume(p.tcb);
+	struct fv_msg m;
+	fv_recv(ep, &m);
+	check_err(fv_cnode_revoke(FV_ROOT_SLOT_CNODE, p.vspace, 64), FV_OK,
+	          "PRC0004 revoke the address space of a thread waiting for a reply");
+	check_err(fv_cnode_delete(FV_ROOT_SLOT_CNODE, p.vspace, 64), FV_OK,
+	          "PRC0005 delete that address space");
+	m.info = FV_MSGINFO(0, 0, 1);
+	check_err(fv_reply(&m), FV_OK, "PRC0006 reply: the thread cannot run, the kernel goes on");
+	for (unsigned i = 0; i < 100; i++)
+		fv_yield();
+	fv_cptr_t probe = make(pool, FV_OBJ_FRAME_4K, 0);
+	check(probe != 0, "PRC0007 the kernel still makes objects afterwards");
+}
+
 static void test_process(void)
 {
 	struct fv_process p;
@@ -582,6 +607,7 @@ static void test_process(void)
 	/* Leave it stopped: reply with a nonzero label. */
 	m.info = FV_MSGINFO(1, 0, 0);
 	fv_reply(&m);
+	test_address_space_deleted_under_a_thread();
 }
 
 static void test_ipc(void)

@@ -18,6 +18,8 @@
 #include <fv/tcb.h>
 #include <fv/vspace.h>
 
+extern uint64_t secondary_satp; /* the kernel's own page tables */
+
 #define SSTATUS_FS       (3ull << 13)
 #define SSTATUS_FS_INIT  (1ull << 13)
 #define SSTATUS_FS_CLEAN (2ull << 13)
@@ -114,9 +116,22 @@ static void load_fp(struct hart *self, struct tcb *t)
 	self->fp_owner = initial ? NULL : t;
 }
 
+void arch_use_kernel_address_space(void)
+{
+	if (csr_read_satp() != secondary_satp)
+		csr_write_satp(secondary_satp);
+}
+
 void arch_enter_user(struct tcb *t)
 {
 	struct hart *self = this_hart();
+	if (t->slots[TCB_SLOT_VSPACE].cap.type != CAP_VSPACE) {
+		/* Its address space was deleted under it: it cannot run any more. */
+		kprintf("ferrovisor: thread '%s' stopped: its address space is gone\n", t->name);
+		t->state = THREAD_INACTIVE;
+		sched_dequeue(t);
+		sched_return_to_user();
+	}
 	load_fp(self, t);
 	vspace_activate(&t->slots[TCB_SLOT_VSPACE].cap);
 	t->ctx.kernel_sp = self->stack_top;

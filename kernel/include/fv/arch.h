@@ -44,6 +44,8 @@ void arch_timer_init(uint64_t timebase_hz, bool have_sstc);
 void arch_timer_set(uint64_t deadline);
 void arch_timer_cancel(void);
 struct tcb;
+/* Leaves any user address space: it may be about to be deleted. */
+void arch_use_kernel_address_space(void);
 /* Restores the thread's registers, releases the kernel lock and enters user mode. */
 NORETURN void arch_enter_user(struct tcb *t);
 
