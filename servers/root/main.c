@@ -18,7 +18,7 @@ static volatile int thread_ran;
 static volatile unsigned long thread_hart_marker;
 static char thread_stack[4096] __attribute__((aligned(16)));
 
-#define MAX_THREADS  8
+#define MAX_THREADS  16
 #define THREAD_STACK 8192
 #define THREADS_VA   0x21000000ul /* their IPC buffers, one page each */
 
@@ -413,6 +413,43 @@ static void test_endpoint_deletion(void)
 	      "IPC0010 deleting the endpoint wakes it with an error");
 }
 
+/* ---- Scheduling ---- */
+
+static volatile uint64_t spin_count[3];
+
+static void spinner(uint64_t i)
+{
+	for (;;)
+		spin_count[i]++;
+}
+
+/* Threads that never yield share a hart by time slices; a lower priority waits. */
+static void test_scheduling(void)
+{
+	if (bi->hart_count < 2)
+		return;
+	struct thread *ta = spawn(spinner, 0, 1, 200), *tb = spawn(spinner, 1, 1, 200);
+	struct thread *tl = spawn(spinner, 2, 1, 100);
+	check(ta && tb && tl, "SCH0000 start three busy threads on hart 1");
+	if (!ta || !tb || !tl)
+		return;
+	fv_cptr_t a = ta->tcb, b = tb->tcb, low = tl->tcb;
+	uint64_t t0 = fv_read_time();
+	while (fv_read_time() - t0 < bi->timebase_hz / 10) /* 100 ms: ten time slices */
+		fv_yield();
+	check(spin_count[0] > 0 && spin_count[1] > 0,
+	      "SCH0001 two busy threads of one priority share a hart by preemption");
+	check(spin_count[2] == 0,
+	      "SCH0002 a lower priority does not run while higher ones are busy");
+	fv_tcb_suspend(a);
+	fv_tcb_suspend(b);
+	t0 = fv_read_time();
+	while (fv_read_time() - t0 < bi->timebase_hz / 20 && spin_count[2] == 0)
+		fv_yield();
+	check(spin_count[2] > 0, "SCH0003 it runs once they stop");
+	fv_tcb_suspend(low);
+}
+
 /* ---- Isolation of FP state between threads ---- */
 
 static volatile uint64_t fp_writer_done, fp_reader_done, fp_seen;
@@ -621,6 +658,7 @@ static void test_ipc(void)
 	test_faults();
 	test_endpoint_deletion();
 	test_fp_isolation();
+	test_scheduling();
 }
 
 fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits)
