@@ -26,7 +26,6 @@ struct hart {
 	struct tcb
 	    *fp_owner; /* whose FP values the hart holds; NULL: zeros; FP_STALE: a dead thread's */
 	int stall_request;       /* another hart needs this one out of `current` */
-	int reschedule;          /* an IPI asked this hart to pick again */
 	uint64_t timer_deadline; /* what its timer is armed for, UINT64_MAX if not */
 	struct run_queue queue;
 };
