@@ -18,6 +18,8 @@ void arch_boot_hart_init(uint64_t hartid, uint64_t virt_offset)
 	csr_write_sscratch(0);
 	/* User mode may read cycle, time and instret (benchmarks, timeouts). */
 	csr_write_scounteren(7);
+	/* IPIs (pokes and stall requests) must reach this hart in user mode too. */
+	csr_set_sie(SIE_SSIE);
 	csr_write_stvec((uint64_t)trap_entry);
 	harts[0] = (struct hart){.hartid = hartid, .index = 0, .online = true};
 	harts[0].stack_top = (uint64_t)hart_stacks[1];

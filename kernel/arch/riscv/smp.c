@@ -30,6 +30,8 @@ void secondary_main(uint64_t hartid, uint64_t index)
 	csr_write_sscratch(0);
 	/* User mode may read cycle, time and instret (benchmarks, timeouts). */
 	csr_write_scounteren(7);
+	/* IPIs (pokes and stall requests) must reach this hart in user mode too. */
+	csr_set_sie(SIE_SSIE);
 	csr_write_stvec((uint64_t)trap_entry);
 	kprintf("ferrovisor: hart %lu online\n", hartid);
 	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
