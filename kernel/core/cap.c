@@ -169,6 +169,18 @@ void cte_revoke(struct cte *slot)
 	}
 }
 
+void cte_replace_with_copy(struct cte *slot, struct cte *src)
+{
+	struct cte old = {0};
+	struct cap copy;
+	if (!cap_is_null(&slot->cap))
+		cte_move(slot, &old);
+	if (src && cap_derive(&src->cap, FV_RIGHTS_ALL, &copy) == FV_OK)
+		cte_insert(src, slot, &copy);
+	/* Deleted last: the old capability may be what kept `src` alive. */
+	cte_delete(&old);
+}
+
 fv_error_t cap_derive(const struct cap *src, unsigned rights, struct cap *out)
 {
 	switch (src->type) {

@@ -39,18 +39,6 @@ void irq_handle_external(void)
 	}
 }
 
-/* Replaces the route's notification with a copy of `src` (NULL: none). */
-static void set_notification(struct irq_route *r, struct cte *src)
-{
-	struct cte old = {0};
-	struct cap copy;
-	if (!cap_is_null(&r->notification.cap))
-		cte_move(&r->notification, &old);
-	if (src && cap_derive(&src->cap, FV_RIGHTS_ALL, &copy) == FV_OK)
-		cte_insert(src, &r->notification, &copy);
-	cte_delete(&old);
-}
-
 /* args: irq, dest_index, dest_depth; cap: the destination CNode. */
 fv_error_t decode_irq_control_invocation(struct invocation *inv)
 {
@@ -89,7 +77,7 @@ fv_error_t decode_irq_handler_invocation(struct invocation *inv)
 			return FV_INVALID_CAPABILITY;
 		if (!(n->cap.rights & FV_RIGHT_WRITE))
 			return FV_INSUFFICIENT_RIGHTS;
-		set_notification(r, n);
+		cte_replace_with_copy(&r->notification, n);
 		arch_irq_enable(irq);
 		return FV_OK;
 	}
@@ -101,7 +89,7 @@ fv_error_t decode_irq_handler_invocation(struct invocation *inv)
 		return FV_OK;
 	case FV_IRQ_HANDLER_CLEAR:
 		arch_irq_disable(irq);
-		set_notification(r, NULL);
+		cte_replace_with_copy(&r->notification, NULL);
 		return FV_OK;
 	default:
 		return FV_ILLEGAL_OPERATION;
@@ -116,7 +104,7 @@ void irq_handler_finalize(uint32_t irq)
 	arch_irq_disable(irq);
 	if (r->in_service)
 		arch_irq_complete(irq);
-	set_notification(r, NULL);
+	cte_replace_with_copy(&r->notification, NULL);
 	r->has_handler = 0;
 	r->in_service = 0;
 }

@@ -56,19 +56,6 @@ void tcb_finalize(struct tcb *t)
 		cte_delete(&t->slots[i]);
 }
 
-/* Replaces one of the TCB's capabilities with a copy of `src`. */
-static void tcb_install(struct tcb *t, enum tcb_slot which, struct cte *src)
-{
-	struct cte old = {0};
-	struct cap copy;
-	if (!cap_is_null(&t->slots[which].cap))
-		cte_move(&t->slots[which], &old);
-	if (src && cap_derive(&src->cap, FV_RIGHTS_ALL, &copy) == FV_OK)
-		cte_insert(src, &t->slots[which], &copy);
-	/* Deleted last: it may be what kept `src` alive. */
-	cte_delete(&old);
-}
-
 /* args: ipc_buffer_va; caps: cspace root (CNode), vspace (VSpace), IPC buffer (Frame). */
 static fv_error_t decode_configure(struct invocation *inv, struct tcb *t)
 {
@@ -85,9 +72,9 @@ static fv_error_t decode_configure(struct invocation *inv, struct tcb *t)
 		return FV_INSUFFICIENT_RIGHTS;
 	if (t->state != THREAD_INACTIVE)
 		return FV_ILLEGAL_OPERATION; /* suspend it first */
-	tcb_install(t, TCB_SLOT_CSPACE, cspace);
-	tcb_install(t, TCB_SLOT_VSPACE, vspace);
-	tcb_install(t, TCB_SLOT_IPC_BUFFER, buffer);
+	cte_replace_with_copy(&t->slots[TCB_SLOT_CSPACE], cspace);
+	cte_replace_with_copy(&t->slots[TCB_SLOT_VSPACE], vspace);
+	cte_replace_with_copy(&t->slots[TCB_SLOT_IPC_BUFFER], buffer);
 	t->ipc_buffer_va = buffer_va;
 	return FV_OK;
 }
@@ -192,7 +179,7 @@ static fv_error_t decode_set_fault_handler(struct invocation *inv, struct tcb *t
 		return FV_INVALID_CAPABILITY;
 	if (ep && !(ep->cap.rights & FV_RIGHT_WRITE))
 		return FV_INSUFFICIENT_RIGHTS;
-	tcb_install(t, TCB_SLOT_FAULT_EP, ep);
+	cte_replace_with_copy(&t->slots[TCB_SLOT_FAULT_EP], ep);
 	return FV_OK;
 }
 

@@ -150,3 +150,10 @@ void arch_kernel_image(uint64_t *base, uint64_t *size)
 	*base = kernel_image_pa(__kernel_start);
 	*size = (uint64_t)(__kernel_end - __kernel_start);
 }
+
+void arch_use_kernel_address_space(void)
+{
+	/* secondary_satp is the kernel's own table, as every hart starts on it. */
+	if (csr_read_satp() != secondary_satp)
+		csr_write_satp(secondary_satp);
+}

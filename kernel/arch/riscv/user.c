@@ -18,8 +18,6 @@
 #include <fv/tcb.h>
 #include <fv/vspace.h>
 
-extern uint64_t secondary_satp; /* the kernel's own page tables */
-
 #define SSTATUS_FS       (3ull << 13)
 #define SSTATUS_FS_INIT  (1ull << 13)
 #define SSTATUS_FS_CLEAN (2ull << 13)
@@ -114,12 +112,6 @@ static void load_fp(struct hart *self, struct tcb *t)
 	fp_restore(t->ctx.fp);
 	csr_clear_sstatus(SSTATUS_FS);
 	self->fp_owner = initial ? NULL : t;
-}
-
-void arch_use_kernel_address_space(void)
-{
-	if (csr_read_satp() != secondary_satp)
-		csr_write_satp(secondary_satp);
 }
 
 void arch_enter_user(struct tcb *t)

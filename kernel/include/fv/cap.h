@@ -85,6 +85,12 @@ void cte_delete(struct cte *slot);
 void cte_revoke(struct cte *slot);
 
 /*
+ * Puts a copy of the capability in `src` (NULL: nothing) into the kernel-held
+ * slot `slot`, deleting what it held before. Never fails.
+ */
+void cte_replace_with_copy(struct cte *slot, struct cte *src);
+
+/*
  * The capability a copy or mint of `src` gives, with rights masked by
  * `rights`; FV_OK or the reason it cannot be copied.
  */
