@@ -1,7 +1,6 @@
 /*
- * Start of a freestanding Ferrovisor program: the kernel (or the parent)
- * enters here with sp set and a0 = the start argument (boot info for the
- * root task).
+ * Start of every Ferrovisor program: the kernel (or the loader) enters here
+ * with sp set and a0 = boot info (root task) or start info (fv/loader.h).
  */
 	.section .text.start, "ax"
 	.globl _start
@@ -12,4 +11,7 @@ _start:
 	.option pop
 	andi	sp, sp, -16
 	call	fv_runtime_start
-1:	j	1b
+	/* No runtime: stop this thread for good. */
+1:	li	a7, -5		/* FV_SYS_YIELD */
+	ecall
+	j	1b

@@ -5,7 +5,9 @@
 #include <fv/elf.h>
 #include <fv/loader.h>
 
-#define PAGE 4096ul
+#define PAGE             4096ul
+#define START_INFO_SPACE 128ul /* at the top of the stack, 16-byte aligned */
+_Static_assert(sizeof(struct fv_start_info) <= START_INFO_SPACE, "start info fits");
 
 static fv_cptr_t new_object(const struct fv_loader *l, fv_object_type_t type, unsigned bits)
 {
@@ -70,6 +72,26 @@ static fv_error_t load_segment(const struct fv_loader *l, fv_cptr_t vspace, cons
 	return FV_OK;
 }
 
+/* The stack, with the start info at its top. */
+static fv_error_t map_stack(const struct fv_loader *l, const char *name, uint64_t arg,
+                            fv_cptr_t vspace)
+{
+	struct fv_start_info si = {.magic = FV_START_INFO_MAGIC,
+	                           .arg = arg,
+	                           .timebase_hz = l->timebase_hz,
+	                           .hart_count = l->hart_count};
+	strncpy(si.name, name, sizeof(si.name) - 1);
+	fv_error_t err = FV_OK;
+	uint64_t top_page = FV_PROCESS_STACK_TOP - PAGE;
+	for (uint64_t va = FV_PROCESS_STACK_TOP - FV_PROCESS_STACK_SIZE; !err && va < top_page;
+	     va += PAGE)
+		err = map_page(l, vspace, va, FV_MAP_READ | FV_MAP_WRITE, NULL, 0, 0);
+	if (!err)
+		err = map_page(l, vspace, top_page, FV_MAP_READ | FV_MAP_WRITE, &si, sizeof(si),
+		               PAGE - START_INFO_SPACE);
+	return err;
+}
+
 static fv_error_t make_cnode(const struct fv_loader *l, struct fv_process *p)
 {
 	fv_cptr_t raw = new_object(l, FV_OBJ_CNODE, FV_PROCESS_CNODE_RADIX);
@@ -85,9 +107,16 @@ static fv_error_t make_cnode(const struct fv_loader *l, struct fv_process *p)
 	} own[] = {{FV_PROCESS_SLOT_CNODE, p->cnode},
 	           {FV_PROCESS_SLOT_VSPACE, p->vspace},
 	           {FV_PROCESS_SLOT_TCB, p->tcb}};
-	for (unsigned i = 0; !err && i < 3; i++)
+	for (unsigned i = 0; !err && i < sizeof(own) / sizeof(own[0]); i++)
 		err = fv_cnode_copy(p->cnode, own[i].slot, 64, l->root_cnode, own[i].cap, 64,
 		                    FV_RIGHTS_ALL);
+	/*
+	 * The program's memory: an Untyped made from the one its parent keeps,
+	 * so that revoking the parent's destroys everything the program made.
+	 */
+	if (!err)
+		err = fv_untyped_retype(p->untyped, FV_OBJ_UNTYPED, p->untyped_bits, p->cnode, 0, 0,
+		                        FV_PROCESS_SLOT_UNTYPED, 1);
 	return err;
 }
 
@@ -102,14 +131,15 @@ fv_error_t fv_load_program(const struct fv_loader *l, const char *name, uint64_t
 		return FV_INVALID_ARGUMENT;
 	out->vspace = new_object(l, FV_OBJ_VSPACE, 0);
 	out->tcb = new_object(l, FV_OBJ_TCB, 0);
-	if (!out->vspace || !out->tcb)
+	out->untyped_bits = l->memory_bits ? l->memory_bits : FV_PROCESS_DEFAULT_MEMORY;
+	out->untyped = new_object(l, FV_OBJ_UNTYPED, out->untyped_bits);
+	if (!out->vspace || !out->tcb || !out->untyped)
 		return FV_NOT_ENOUGH_MEMORY;
 	fv_error_t err = FV_OK;
 	for (unsigned i = 0; !err && i < img.nsegments; i++)
 		err = load_segment(l, out->vspace, file.data, &img.seg[i]);
-	for (uint64_t va = FV_PROCESS_STACK_TOP - FV_PROCESS_STACK_SIZE;
-	     !err && va < FV_PROCESS_STACK_TOP; va += PAGE)
-		err = map_page(l, out->vspace, va, FV_MAP_READ | FV_MAP_WRITE, NULL, 0, 0);
+	if (!err)
+		err = map_stack(l, name, arg, out->vspace);
 	fv_cptr_t ipc = new_object(l, FV_OBJ_FRAME_4K, 0);
 	if (!err && !ipc)
 		err = FV_NOT_ENOUGH_MEMORY;
@@ -123,7 +153,8 @@ fv_error_t fv_load_program(const struct fv_loader *l, const char *name, uint64_t
 	if (!err)
 		err =
 		    fv_tcb_configure(out->tcb, out->cnode, out->vspace, ipc, FV_PROCESS_IPC_BUFFER);
-	uint64_t regs[] = {img.entry, FV_PROCESS_STACK_TOP, arg};
+	uint64_t start_info = FV_PROCESS_STACK_TOP - START_INFO_SPACE;
+	uint64_t regs[] = {img.entry, start_info, start_info};
 	if (!err)
 		err = fv_tcb_write_registers(out->tcb, regs, 3);
 	out->entry = img.entry;

@@ -6,9 +6,8 @@
 #include <fv/libcap.h>
 #include <fv/loader.h>
 
-int main(const void *arg)
+int main(void)
 {
-	(void)arg;
 	uint64_t mr[FV_MSG_REG_WORDS] = {0};
 	fv_ipc(FV_SYS_RECV, FV_PROCESS_SLOT_FIRST_FREE, 0, mr);
 	for (;;)

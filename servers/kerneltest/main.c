@@ -8,9 +8,9 @@
 
 #define ROOT_EP (FV_PROCESS_SLOT_FIRST_FREE)
 
-int main(const void *arg)
+int main(void)
 {
-	uint64_t root_only_va = (uint64_t)arg;
+	uint64_t root_only_va = fv_start_arg();
 	struct fv_msg m = {.info = FV_MSGINFO(1, 0, 1), .words = {5}};
 	struct fv_ipc_result r = fv_call(ROOT_EP, &m);
 	fv_printf("kerneltest: %s: KT0001 call the root task from another address space\n",

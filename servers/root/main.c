@@ -6,6 +6,7 @@
 
 #include "root.h"
 #include <fv/loader.h>
+#include <fv/posix.h>
 
 #define SCRATCH_VA 0x20000000ul
 #define ALIAS_VA   0x20001000ul
@@ -47,13 +48,19 @@ static void check_err(fv_error_t got, fv_error_t want, const char *what)
 	check(got == want, what);
 }
 
-/* The Untyped capability with at least 2^bits bytes. */
+/* The largest RAM Untyped capability, if it has at least 2^bits bytes. */
 static fv_cptr_t find_untyped(unsigned bits)
 {
-	for (unsigned long i = 0; i < bi->untyped.count; i++)
-		if (bi->untyped_list[i].size_bits >= bits && !bi->untyped_list[i].is_device)
-			return bi->untyped.first + i;
-	return 0;
+	fv_cptr_t best = 0;
+	unsigned best_bits = 0;
+	for (unsigned long i = 0; i < bi->untyped.count; i++) {
+		const struct fv_untyped_desc *u = &bi->untyped_list[i];
+		if (!u->is_device && u->size_bits >= bits && u->size_bits > best_bits) {
+			best = bi->untyped.first + i;
+			best_bits = u->size_bits;
+		}
+	}
+	return best;
 }
 
 static fv_cptr_t make(fv_cptr_t untyped, fv_object_type_t type, unsigned size_bits)
@@ -159,10 +166,11 @@ static struct thread *spawn_in(void (*fn)(uint64_t), uint64_t arg, unsigned hart
 	__asm__("mv %0, gp" : "=r"(gp));
 	uint64_t regs[FV_REG_COUNT] = {
 	    [FV_REG_PC] = (uint64_t)fn, [FV_REG_SP] = (uint64_t)th->stack + THREAD_STACK,
-	    [FV_REG_A0] = arg,          [FV_REG_TP] = (uint64_t)&th->info,
+	    [FV_REG_A0] = arg,          [FV_REG_TP] = fv_thread_tp(&th->info),
 	    [FV_REG_GP] = gp,
 	};
 	fv_tcb_write_registers(th->tcb, regs, FV_REG_COUNT);
+	fv_posix_adopt(th->tcb); /* its printf goes where the root task's goes */
 	fv_tcb_set_priority(th->tcb, prio, prio);
 	if (hart < bi->hart_count)
 		fv_tcb_set_affinity(th->tcb, hart);
@@ -508,9 +516,22 @@ static fv_cptr_t device_frame(uint64_t pa)
 	return 0;
 }
 
+/* A copy of the one frame over the console UART (the console server has another). */
+static fv_cptr_t console_frame_copy(void)
+{
+	static fv_cptr_t frame;
+	if (!frame)
+		frame = device_frame(bi->console_pa);
+	fv_cptr_t copy = fv_slot_alloc(&slots);
+	if (!frame || fv_cnode_copy(FV_ROOT_SLOT_CNODE, copy, 64, FV_ROOT_SLOT_CNODE, frame, 64,
+	                            FV_RIGHTS_ALL) != FV_OK)
+		return 0;
+	return copy;
+}
+
 static void test_uart_interrupt(fv_cptr_t handler, fv_cptr_t ntfn)
 {
-	fv_cptr_t frame = device_frame(bi->console_pa);
+	fv_cptr_t frame = console_frame_copy();
 	map_tables_for(pool, UART_VA);
 	check(frame && fv_frame_map(frame, FV_ROOT_SLOT_VSPACE, UART_VA,
 	                            FV_MAP_READ | FV_MAP_WRITE) == FV_OK,
@@ -558,9 +579,12 @@ static void test_interrupts(void)
 
 /* ---- Another address space ---- */
 
-#define SCRATCH_PAGE 0x24000000ul
-#define KT_BADGE     0x4b
-#define KT_FAULT     0xfa
+#define SCRATCH_PAGE        0x24000000ul
+#define KT_BADGE            0x4b
+#define KT_FAULT            0xfa
+#define PROCESS_MEMORY_BITS 22 /* 4 MiB for each program the root task starts */
+
+static fv_cptr_t console_endpoint;
 
 static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
 {
@@ -574,8 +598,39 @@ static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
 	                      .slots = &slots,
 	                      .root_cnode = FV_ROOT_SLOT_CNODE,
 	                      .root_vspace = FV_ROOT_SLOT_VSPACE,
-	                      .scratch_va = SCRATCH_PAGE};
-	return fv_load_program(&l, program, arg, p);
+	                      .scratch_va = SCRATCH_PAGE,
+	                      .memory_bits = PROCESS_MEMORY_BITS,
+	                      .timebase_hz = bi->timebase_hz,
+	                      .hart_count = bi->hart_count};
+	fv_error_t err = fv_load_program(&l, program, arg, p);
+	if (!err && console_endpoint)
+		fv_cnode_mint(p->cnode, FV_PROCESS_SLOT_CONSOLE, 64, FV_ROOT_SLOT_CNODE,
+		              console_endpoint, 64, FV_RIGHT_WRITE, p->tcb);
+	return err;
+}
+
+/*
+ * Starts the console server; from then on every program's output goes
+ * through it. Without a UART in the device tree, output stays on the
+ * kernel console.
+ */
+static void start_console(void)
+{
+	struct fv_process p;
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	fv_cptr_t uart = bi->console_pa ? console_frame_copy() : 0;
+	if (!ep || !uart || load("console", bi->console_pa, &p) != FV_OK)
+		return;
+	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHT_READ);
+	fv_cnode_move(p.cnode, FV_PROCESS_SLOT_FIRST_FREE + 1, 64, FV_ROOT_SLOT_CNODE, uart, 64);
+	fv_tcb_set_priority(p.tcb, 255, 255);
+	if (fv_tcb_resume(p.tcb) != FV_OK)
+		return;
+	console_endpoint = ep;
+	fv_cptr_t mine = fv_slot_alloc(&slots);
+	fv_cnode_mint(FV_ROOT_SLOT_CNODE, mine, 64, FV_ROOT_SLOT_CNODE, ep, 64, FV_RIGHT_WRITE, 1);
+	fv_posix_set_console(mine);
 }
 
 fv_cptr_t root_start_server(const char *program, unsigned hart)
@@ -629,7 +684,8 @@ static void test_process(void)
 	/* The guard makes every CPtr of that CNode 64 bits deep. */
 	fv_cnode_mint(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
 	              FV_RIGHT_WRITE | FV_RIGHT_GRANT, KT_BADGE);
-	fv_tcb_set_fault_handler(p.tcb, mint(ep, FV_RIGHT_WRITE, KT_FAULT));
+	fv_cnode_mint(p.cnode, FV_PROCESS_SLOT_SUPERVISOR, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHT_WRITE, KT_FAULT);
 	fv_tcb_set_priority(p.tcb, 255, 255);
 	check_err(fv_tcb_resume(p.tcb), FV_OK, "PRC0002 start it");
 	struct fv_msg m;
@@ -714,35 +770,35 @@ unsigned long root_timebase_hz(void)
 
 bool cmdline_has(const char *word)
 {
-	return str_has_word(bi->cmdline, word);
+	const char *p = strstr_word(bi->cmdline, word, strlen(word));
+	return p && (p[strlen(word)] == ' ' || p[strlen(word)] == '\0');
 }
 
-int main(const void *arg)
+int main(void)
 {
-	bi = arg;
+	bi = (const struct fv_bootinfo *)fv_start_arg();
 	if (bi->magic != FV_BOOTINFO_MAGIC) {
 		fv_printf("root: bad boot info\n");
 		return 1;
 	}
+	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
+	fv_cptr_t untyped = find_untyped(22);
+	pool = untyped;
+	if (untyped)
+		start_console();
 	fv_printf("root: running in user mode: %lu harts, %lu untyped, %lu free slots\n",
 	          bi->hart_count, bi->untyped.count, bi->empty.count);
-	fv_slots_init(&slots, bi->empty.first, bi->empty.count);
-	fv_cptr_t untyped = find_untyped(22);
 	if (untyped && cmdline_has("ferrovisor.root=bench")) {
-		pool = untyped;
 		run_benchmarks();
 		return 0;
 	}
-	if (untyped && cmdline_has("ferrovisor.root=fuzz")) {
-		pool = untyped;
+	if (untyped && cmdline_has("ferrovisor.root=fuzz"))
 		return run_fuzzer();
-	}
 	check(untyped != 0, "an untyped region of 4 MiB or more exists");
 	if (untyped) {
 		test_memory(untyped);
 		test_errors(untyped);
 		test_thread(untyped);
-		pool = untyped;
 		test_ipc();
 		test_interrupts();
 		test_process();

@@ -14,26 +14,39 @@
 typedef uint64_t fv_cptr_t;
 
 /*
- * Per-thread data of libcap, found through the thread pointer (tp): each
- * thread's creator points tp at one of these (the runtime does it for the
- * first thread).
+ * Each thread's IPC buffer address is a thread-local variable of libcap.
+ * The C library owns tp and the thread-local storage behind it; a thread
+ * with tp = 0 is a process's first thread before the C library started,
+ * whose buffer is always at FV_ROOT_IPC_BUFFER (fv/loader.h keeps it there
+ * for every process).
  */
-struct fv_thread_info {
-	struct fv_ipc_buffer *ipc_buffer;
-};
+extern __thread struct fv_ipc_buffer *fv_tls_ipc_buffer;
 
-static inline struct fv_thread_info *fv_thread_info(void)
+static inline uint64_t fv_read_tp(void)
 {
-	struct fv_thread_info *info;
-	__asm__("mv %0, tp" : "=r"(info));
-	return info;
+	uint64_t tp;
+	__asm__("mv %0, tp" : "=r"(tp));
+	return tp;
 }
 
 /* The calling thread's IPC buffer. */
 static inline struct fv_ipc_buffer *fv_ipc_buf(void)
 {
-	return fv_thread_info()->ipc_buffer;
+	if (fv_read_tp() == 0)
+		return (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
+	/* volatile: the compiler must not load it before the test, while tp may be 0 */
+	return *(struct fv_ipc_buffer *volatile *)&fv_tls_ipc_buffer;
 }
+
+/*
+ * A thread that runs libcap code only (not the C library, which would want
+ * thread-local storage of its own) needs just this; fv_thread_tp() gives
+ * the tp that makes its fv_ipc_buf() return info->ipc_buffer.
+ */
+struct fv_thread_info {
+	struct fv_ipc_buffer *ipc_buffer;
+};
+uint64_t fv_thread_tp(struct fv_thread_info *info);
 
 /* Message words: the first FV_MSG_REG_WORDS travel in registers. */
 struct fv_msg {
@@ -171,7 +184,16 @@ void fv_slots_init(struct fv_slot_allocator *a, uint64_t first, uint64_t count);
 /* Returns a free slot, or 0 when the range is used up. */
 fv_cptr_t fv_slot_alloc(struct fv_slot_allocator *a);
 
-/* Formatted output through fv_debug_puts. */
+/* Free slots of the program's own CNode, after the runtime took its share. */
+extern struct fv_slot_range fv_program_slots;
+/* The root task: its boot info address; any other program: what its parent passed. */
+uint64_t fv_start_arg(void);
+
+/*
+ * Formatted output to the program's standard output, as a Linux write, so
+ * it works from every thread the personality serves (fv/posix.h), also
+ * those that run without the C library's thread-local storage.
+ */
 int fv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *fv_strerror(fv_error_t err);
 
