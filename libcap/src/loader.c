@@ -44,6 +44,12 @@ static fv_error_t map_page(const struct fv_loader *l, fv_cptr_t vspace, uint64_t
 	if (len) {
 		fv_error_t err =
 		    fv_frame_map(frame, l->root_vspace, l->scratch_va, FV_MAP_READ | FV_MAP_WRITE);
+		if (err == FV_FAILED_LOOKUP) { /* the first use of the scratch page */
+			err = ensure_tables(l, l->root_vspace, l->scratch_va);
+			if (!err)
+				err = fv_frame_map(frame, l->root_vspace, l->scratch_va,
+				                   FV_MAP_READ | FV_MAP_WRITE);
+		}
 		if (err)
 			return err;
 		memcpy((char *)l->scratch_va + offset, src, len);
@@ -159,4 +165,19 @@ fv_error_t fv_load_program(const struct fv_loader *l, const char *name, uint64_t
 		err = fv_tcb_write_registers(out->tcb, regs, 3);
 	out->entry = img.entry;
 	return err;
+}
+
+fv_error_t fv_load_data(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va, const void *data,
+                        size_t len, unsigned rights)
+{
+	if (va & (PAGE - 1))
+		return FV_ALIGNMENT_ERROR;
+	const char *src = data;
+	for (size_t done = 0; done < len; done += PAGE) {
+		size_t n = len - done < PAGE ? len - done : PAGE;
+		fv_error_t err = map_page(l, vspace, va + done, rights, src + done, n, 0);
+		if (err)
+			return err;
+	}
+	return FV_OK;
 }

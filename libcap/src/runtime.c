@@ -12,7 +12,7 @@
 #include <fv/posix.h>
 
 #define ROOT_POSIX_SLOTS  1024u
-#define ROOT_POSIX_MEMORY 23u /* 8 MiB for the root task's heap */
+#define ROOT_POSIX_MEMORY 22u /* 4 MiB for the root task's heap */
 #define AUXV_WORDS        32u
 
 int main(int argc, char **argv, char **envp);
@@ -36,13 +36,14 @@ uint64_t fv_thread_tp(struct fv_thread_info *info)
 	return (uint64_t)&info->ipc_buffer - offset;
 }
 
-static fv_cptr_t largest_ram_untyped(const struct fv_bootinfo *bi)
+/* The smallest RAM Untyped that holds 2^bits bytes: the largest stay whole for the program. */
+static fv_cptr_t smallest_untyped_for(const struct fv_bootinfo *bi, unsigned bits)
 {
 	fv_cptr_t best = 0;
-	unsigned best_bits = 0;
+	unsigned best_bits = 64;
 	for (unsigned long i = 0; i < bi->untyped.count; i++) {
 		const struct fv_untyped_desc *u = &bi->untyped_list[i];
-		if (!u->is_device && u->size_bits > best_bits) {
+		if (!u->is_device && u->size_bits >= bits && u->size_bits < best_bits) {
 			best = bi->untyped.first + i;
 			best_bits = u->size_bits;
 		}
@@ -50,17 +51,17 @@ static fv_cptr_t largest_ram_untyped(const struct fv_bootinfo *bi)
 	return best;
 }
 
-/* The root task gives its personality the top of its free slots and 8 MiB of its own. */
+/* The root task gives its personality the top of its free slots and 4 MiB of its own. */
 static void root_config(const struct fv_bootinfo *bi, struct fv_posix_config *c)
 {
 	uint64_t posix_first = bi->empty.first + bi->empty.count - ROOT_POSIX_SLOTS;
 	fv_program_slots =
 	    (struct fv_slot_range){bi->empty.first, bi->empty.count - ROOT_POSIX_SLOTS};
 	fv_cptr_t heap = posix_first;
-	fv_cptr_t largest = largest_ram_untyped(bi);
-	if (fv_untyped_retype(largest, FV_OBJ_UNTYPED, ROOT_POSIX_MEMORY, FV_ROOT_SLOT_CNODE, 0, 0,
+	fv_cptr_t from = smallest_untyped_for(bi, ROOT_POSIX_MEMORY);
+	if (fv_untyped_retype(from, FV_OBJ_UNTYPED, ROOT_POSIX_MEMORY, FV_ROOT_SLOT_CNODE, 0, 0,
 	                      heap, 1) != FV_OK)
-		heap = largest; /* too small to split: share it */
+		heap = smallest_untyped_for(bi, 0); /* no room for it: share one */
 	*c = (struct fv_posix_config){.cnode = FV_ROOT_SLOT_CNODE,
 	                              .vspace = FV_ROOT_SLOT_VSPACE,
 	                              .tcb = FV_ROOT_SLOT_TCB,

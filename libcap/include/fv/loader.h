@@ -66,4 +66,8 @@ struct fv_process {
 fv_error_t fv_load_program(const struct fv_loader *l, const char *name, uint64_t arg,
                            struct fv_process *out);
 
+/* Maps a copy of `len` bytes of `data` at `va` (page-aligned) of another address space. */
+fv_error_t fv_load_data(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va, const void *data,
+                        size_t len, unsigned rights);
+
 #endif
