@@ -147,6 +147,28 @@ void sched_yield_current(void)
 		cur->time_slice_end = 0;
 }
 
+bool sched_runs_next(const struct tcb *t)
+{
+	struct hart *self = this_hart();
+	/* Equal priority is not enough: a queued peer would go first (round robin). */
+	return t->affinity == self->index && (int)t->priority > highest_queued(&self->queue);
+}
+
+/* Makes `next` (NULL: nothing) the thread this hart runs. */
+static void make_current(struct hart *self, struct tcb *next)
+{
+	if (self->current && self->current != next)
+		self->current->running_on = -1;
+	self->current = next;
+}
+
+static NORETURN void enter_current(struct hart *self, struct tcb *next)
+{
+	next->running_on = (int16_t)self->index;
+	arch_timer_set(next->time_slice_end);
+	arch_enter_user(next); /* releases the lock as late as it can */
+}
+
 /* Runs the next thread of this hart, or idles. Called with the lock held. */
 void sched_return_to_user(void)
 {
@@ -155,16 +177,20 @@ void sched_return_to_user(void)
 	/* A new turn, or the same thread again after its slice ran out: a fresh slice. */
 	if (next && (next != self->current || slice_over(next)))
 		next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
-	if (self->current && self->current != next)
-		self->current->running_on = -1;
-	self->current = next;
+	make_current(self, next);
 	if (!next) {
 		arch_use_kernel_address_space();
 		arch_timer_cancel();
 		kernel_unlock();
 		arch_idle();
 	}
-	next->running_on = (int16_t)self->index;
-	arch_timer_set(next->time_slice_end);
-	arch_enter_user(next); /* releases the lock as late as it can */
+	enter_current(self, next);
+}
+
+void sched_switch_to(struct tcb *next)
+{
+	struct hart *self = this_hart();
+	next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
+	make_current(self, next);
+	enter_current(self, next);
 }

@@ -85,5 +85,17 @@ void sched_yield_current(void);
 struct tcb *sched_pick(void);
 /* Enters the chosen thread (or idles) and never returns. Lock held on entry. */
 NORETURN void sched_return_to_user(void);
+/*
+ * True if `t`, made runnable now while the current thread blocks, is the
+ * thread sched_pick() would choose: it runs on this hart and outranks every
+ * queued thread.
+ */
+bool sched_runs_next(const struct tcb *t);
+/*
+ * Runs `t` on this hart at once with a fresh time slice, as sched_return_to_user()
+ * would after the current thread blocked, when sched_runs_next(t). `t` is
+ * runnable and not queued. Lock held on entry; never returns.
+ */
+NORETURN void sched_switch_to(struct tcb *t);
 
 #endif
