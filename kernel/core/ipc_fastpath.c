@@ -11,8 +11,7 @@
  * through untouched to the slow path (core/ipc.c), whose behaviour the fast
  * path reproduces exactly, field by field.
  */
-#include <string.h>
-
+#include <arch/kernel_addr.h>
 #include <fv/cspace.h>
 #include <fv/ipc.h>
 #include <fv/ipc_queue.h>
@@ -42,7 +41,7 @@ static const struct cap *endpoint_cap_fast(const struct tcb *t, unsigned right)
 	uint64_t index = cptr & ((1ull << radix) - 1);
 	if (index == 0)
 		return NULL; /* slot 0 is the CNode's header */
-	const struct cap *cap = &cnode_slots(root)[index].cap;
+	const struct cap *cap = &((struct cte *)arch_kobj_ptr(root->pa))[index].cap;
 	if (cap->type != CAP_ENDPOINT || !(cap->rights & right))
 		return NULL;
 	return cap;
@@ -67,14 +66,21 @@ static void wake_to_run(struct tcb *t)
 	t->state = THREAD_RUNNABLE;
 }
 
-/* setup_reply() when the server's reply slot is already empty. */
+/*
+ * setup_reply() when the server's reply slot is already empty: what
+ * cte_insert() does with no parent, then the caller waits. The caller ran
+ * until now, so it is in no run queue.
+ */
 static void give_reply_cap(struct tcb *caller, struct tcb *server)
 {
-	struct cap reply = {.type = CAP_REPLY, .rights = FV_RIGHTS_ALL, .pa = kobj_pa(caller)};
-	cte_insert(NULL, &server->slots[TCB_SLOT_REPLY], &reply);
+	struct cte *slot = &server->slots[TCB_SLOT_REPLY];
+	slot->cap =
+	    (struct cap){.type = CAP_REPLY, .rights = FV_RIGHTS_ALL, .pa = arch_kobj_pa(caller)};
+	slot->parent = slot->first_child = slot->next_sibling = slot->prev_sibling = NULL;
 	caller->state = THREAD_BLOCKED_REPLY;
 	caller->reply_holder = server;
-	sched_dequeue(caller);
+	if (caller->queued)
+		sched_dequeue(caller);
 }
 
 /*
@@ -85,7 +91,8 @@ static void give_reply_cap(struct tcb *caller, struct tcb *server)
  */
 static void drop_reply_cap(struct cte *slot)
 {
-	memset(slot, 0, sizeof(*slot));
+	slot->cap = (struct cap){.type = CAP_NULL};
+	slot->parent = slot->first_child = slot->next_sibling = slot->prev_sibling = NULL;
 }
 
 struct tcb *ipc_fastpath_call(struct tcb *t)
@@ -94,7 +101,7 @@ struct tcb *ipc_fastpath_call(struct tcb *t)
 	const struct cap *ep_cap = endpoint_cap_fast(t, FV_RIGHT_WRITE);
 	if (!ep_cap || !fits_registers(info))
 		return NULL;
-	struct endpoint *ep = kobj_ptr(ep_cap->pa);
+	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
 	if (ep->state != EP_RECEIVERS)
 		return NULL;
 	struct tcb *receiver = ep->head;
@@ -120,7 +127,7 @@ static struct tcb *waiting_caller(struct tcb *t)
 	const struct cte *slot = &t->slots[TCB_SLOT_REPLY];
 	if (slot->cap.type != CAP_REPLY || slot->parent || slot->first_child)
 		return NULL;
-	struct tcb *caller = kobj_ptr(slot->cap.pa);
+	struct tcb *caller = arch_kobj_ptr(slot->cap.pa);
 	if (caller->state != THREAD_BLOCKED_REPLY || caller->reply_holder != t ||
 	    caller->ipc_flags != 0)
 		return NULL; /* not waiting, or a fault: its reply sets registers */
@@ -142,7 +149,7 @@ struct tcb *ipc_fastpath_reply_recv(struct tcb *t)
 	const struct cap *ep_cap = endpoint_cap_fast(t, FV_RIGHT_READ);
 	if (!ep_cap || notification_pending(t))
 		return NULL;
-	struct endpoint *ep = kobj_ptr(ep_cap->pa);
+	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
 	/* A queued sender would be received at once instead of blocking. */
 	if (ep->state == EP_SENDERS || !sched_runs_next(caller))
 		return NULL;

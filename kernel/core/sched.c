@@ -8,12 +8,13 @@
 #include <fv/smp.h>
 #include <fv/tcb.h>
 
-static int big_kernel_lock;
+int big_kernel_lock;
 
-void kernel_lock(void)
+/* kernel_lock() found the lock taken: spin until it is free, answering stalls. */
+void kernel_lock_wait(void)
 {
 	struct hart *self = this_hart();
-	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE)) {
+	do {
 		while (__atomic_load_n(&big_kernel_lock, __ATOMIC_RELAXED)) {
 			/* A stalling hart waits for us while holding the lock: answer it. */
 			if (__atomic_load_n(&self->stall_request, __ATOMIC_ACQUIRE)) {
@@ -24,12 +25,7 @@ void kernel_lock(void)
 			/* The holder may have panicked: it will never let go. */
 			halt_if_panicking();
 		}
-	}
-}
-
-void kernel_unlock(void)
-{
-	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
+	} while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE));
 }
 
 void hart_stall(struct hart *h)
@@ -145,13 +141,6 @@ void sched_yield_current(void)
 	struct tcb *cur = this_hart()->current;
 	if (cur)
 		cur->time_slice_end = 0;
-}
-
-bool sched_runs_next(const struct tcb *t)
-{
-	struct hart *self = this_hart();
-	/* Equal priority is not enough: a queued peer would go first (round robin). */
-	return t->affinity == self->index && (int)t->priority > highest_queued(&self->queue);
 }
 
 /* Makes `next` (NULL: nothing) the thread this hart runs. */

@@ -35,32 +35,19 @@ _Static_assert(offsetof(struct tcb, ctx) == 0, "trap.S finds the TCB from its co
 void fp_save(uint64_t *regs);
 void fp_restore(const uint64_t *regs);
 
-static uint64_t timebase_hz = 10000000;
+uint64_t riscv_slice_ticks = 10000000 * TIME_SLICE_MS / 1000;
 static bool have_sstc;
 
 void arch_timer_init(uint64_t hz, bool sstc)
 {
-	timebase_hz = hz;
+	/* Computed once: every switch to another thread asks for it. */
+	riscv_slice_ticks = hz * TIME_SLICE_MS / 1000;
 	have_sstc = sstc;
 }
 
-uint64_t arch_time_now(void)
+void riscv_timer_arm(uint64_t deadline)
 {
-	return csr_read_time();
-}
-
-uint64_t arch_time_slice_ticks(void)
-{
-	return timebase_hz * TIME_SLICE_MS / 1000;
-}
-
-void arch_timer_set(uint64_t deadline)
-{
-	struct hart *self = this_hart();
-	/* Most returns to user mode keep the slice they had: no timer write then. */
-	if (self->timer_deadline == deadline)
-		return;
-	self->timer_deadline = deadline;
+	this_hart()->timer_deadline = deadline;
 	if (have_sstc)
 		csr_write_stimecmp(deadline);
 	else
