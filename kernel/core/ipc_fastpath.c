@@ -29,7 +29,7 @@ static bool fits_registers(uint64_t info)
  * programs build here): then lookup is one guard compare and one index,
  * with the same result as cspace_lookup_cap(). NULL for anything else.
  */
-static const struct cap *endpoint_cap_fast(const struct tcb *t, unsigned right)
+static ALWAYS_INLINE const struct cap *endpoint_cap_fast(const struct tcb *t, unsigned right)
 {
 	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
 	uint64_t cptr = t->ctx.regs[REG_CPTR];
@@ -95,19 +95,19 @@ static void drop_reply_cap(struct cte *slot)
 	slot->parent = slot->first_child = slot->next_sibling = slot->prev_sibling = NULL;
 }
 
-struct tcb *ipc_fastpath_call(struct tcb *t)
+HOT void ipc_fastpath_call(struct tcb *t)
 {
 	uint64_t info = t->ctx.regs[REG_MSGINFO];
 	const struct cap *ep_cap = endpoint_cap_fast(t, FV_RIGHT_WRITE);
 	if (!ep_cap || !fits_registers(info))
-		return NULL;
+		return;
 	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
 	if (ep->state != EP_RECEIVERS)
-		return NULL;
+		return;
 	struct tcb *receiver = ep->head;
 	/* A reply capability it still holds would have to be cancelled first. */
 	if (!cap_is_null(&receiver->slots[TCB_SLOT_REPLY].cap) || !sched_runs_next(receiver))
-		return NULL;
+		return;
 
 	/* As send_on(), rendezvous() and setup_reply() leave things. */
 	t->ctx.regs[REG_SYSCALL] = FV_OK;
@@ -118,7 +118,7 @@ struct tcb *ipc_fastpath_call(struct tcb *t)
 	give_reply_cap(t, receiver);
 	t->ipc_flags = 0;
 	t->blocked_on = NULL;
-	return receiver;
+	sched_switch_to(receiver);
 }
 
 /* The caller that `t`'s reply capability answers, if it waits for an ordinary reply. */
@@ -140,19 +140,19 @@ static bool notification_pending(const struct tcb *t)
 	return t->bound_notification && t->bound_notification->word != 0;
 }
 
-struct tcb *ipc_fastpath_reply_recv(struct tcb *t)
+HOT void ipc_fastpath_reply_recv(struct tcb *t)
 {
 	uint64_t info = t->ctx.regs[REG_MSGINFO];
 	struct tcb *caller = waiting_caller(t);
 	if (!caller || t->ipc_flags != 0 || !fits_registers(info))
-		return NULL;
+		return;
 	const struct cap *ep_cap = endpoint_cap_fast(t, FV_RIGHT_READ);
 	if (!ep_cap || notification_pending(t))
-		return NULL;
+		return;
 	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
 	/* A queued sender would be received at once instead of blocking. */
 	if (ep->state == EP_SENDERS || !sched_runs_next(caller))
-		return NULL;
+		return;
 
 	/* As ipc_reply(), then ipc_receive() with nobody to receive from. */
 	caller->reply_holder = NULL;
@@ -161,5 +161,5 @@ struct tcb *ipc_fastpath_reply_recv(struct tcb *t)
 	wake_to_run(caller);
 	t->ctx.regs[REG_SYSCALL] = FV_OK;
 	block_on_endpoint(t, ep, THREAD_BLOCKED_RECV);
-	return caller;
+	sched_switch_to(caller);
 }

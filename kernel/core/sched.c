@@ -144,14 +144,14 @@ void sched_yield_current(void)
 }
 
 /* Makes `next` (NULL: nothing) the thread this hart runs. */
-static void make_current(struct hart *self, struct tcb *next)
+static ALWAYS_INLINE void make_current(struct hart *self, struct tcb *next)
 {
 	if (self->current && self->current != next)
 		self->current->running_on = -1;
 	self->current = next;
 }
 
-static NORETURN void enter_current(struct hart *self, struct tcb *next)
+static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *next)
 {
 	next->running_on = (int16_t)self->index;
 	arch_timer_set(next->time_slice_end);
@@ -176,7 +176,7 @@ void sched_return_to_user(void)
 	enter_current(self, next);
 }
 
-void sched_switch_to(struct tcb *next)
+HOT void sched_switch_to(struct tcb *next)
 {
 	struct hart *self = this_hart();
 	next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
