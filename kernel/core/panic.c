@@ -8,17 +8,10 @@
 #include <fv/panic.h>
 #include <fv/smp.h>
 
-static int panicking;
+int panicking;
 
-bool panic_in_progress(void)
+void halt_for_panic(void)
 {
-	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
-}
-
-void halt_if_panicking(void)
-{
-	if (!panic_in_progress())
-		return;
 	kprintf("ferrovisor: hart %lu halted\n", this_hart()->hartid);
 	hart_halt_self();
 }

@@ -8,12 +8,13 @@
 #include <fv/smp.h>
 #include <fv/tcb.h>
 
-static int big_kernel_lock;
+int big_kernel_lock;
 
-void kernel_lock(void)
+/* kernel_lock() found the lock taken: spin until it is free, answering stalls. */
+void kernel_lock_wait(void)
 {
 	struct hart *self = this_hart();
-	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE)) {
+	do {
 		while (__atomic_load_n(&big_kernel_lock, __ATOMIC_RELAXED)) {
 			/* A stalling hart waits for us while holding the lock: answer it. */
 			if (__atomic_load_n(&self->stall_request, __ATOMIC_ACQUIRE)) {
@@ -24,12 +25,7 @@ void kernel_lock(void)
 			/* The holder may have panicked: it will never let go. */
 			halt_if_panicking();
 		}
-	}
-}
-
-void kernel_unlock(void)
-{
-	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
+	} while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE));
 }
 
 void hart_stall(struct hart *h)
@@ -147,6 +143,21 @@ void sched_yield_current(void)
 		cur->time_slice_end = 0;
 }
 
+/* Makes `next` (NULL: nothing) the thread this hart runs. */
+static ALWAYS_INLINE void make_current(struct hart *self, struct tcb *next)
+{
+	if (self->current && self->current != next)
+		self->current->running_on = -1;
+	self->current = next;
+}
+
+static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *next)
+{
+	next->running_on = (int16_t)self->index;
+	arch_timer_set(next->time_slice_end);
+	arch_enter_user(next); /* releases the lock as late as it can */
+}
+
 /* Runs the next thread of this hart, or idles. Called with the lock held. */
 void sched_return_to_user(void)
 {
@@ -155,16 +166,20 @@ void sched_return_to_user(void)
 	/* A new turn, or the same thread again after its slice ran out: a fresh slice. */
 	if (next && (next != self->current || slice_over(next)))
 		next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
-	if (self->current && self->current != next)
-		self->current->running_on = -1;
-	self->current = next;
+	make_current(self, next);
 	if (!next) {
 		arch_use_kernel_address_space();
 		arch_timer_cancel();
 		kernel_unlock();
 		arch_idle();
 	}
-	next->running_on = (int16_t)self->index;
-	arch_timer_set(next->time_slice_end);
-	arch_enter_user(next); /* releases the lock as late as it can */
+	enter_current(self, next);
+}
+
+HOT void sched_switch_to(struct tcb *next)
+{
+	struct hart *self = this_hart();
+	next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
+	make_current(self, next);
+	enter_current(self, next);
 }

@@ -177,11 +177,12 @@ static void sys_debug_puts(struct tcb *t)
 	t->ctx.regs[REG_A0] = FV_OK;
 }
 
-void handle_syscall(struct tcb *t)
+HOT void handle_syscall(struct tcb *t)
 {
 	int64_t nr = (int64_t)t->ctx.regs[REG_SYSCALL];
 	switch (nr) {
 	case FV_SYS_CALL:
+		ipc_fastpath_call(t); /* returns only if it does not apply */
 		sys_send(t, true);
 		break;
 	case FV_SYS_SEND:
@@ -191,6 +192,7 @@ void handle_syscall(struct tcb *t)
 		sys_receive(t, false);
 		break;
 	case FV_SYS_REPLY_RECV:
+		ipc_fastpath_reply_recv(t);
 		sys_receive(t, true);
 		break;
 	case FV_SYS_REPLY:

@@ -292,6 +292,53 @@ static void test_rights(fv_cptr_t ep)
 	          "IPC0008 receiving needs the read right");
 }
 
+/*
+ * A call whose receiver has a queued peer of its priority, and a reply-receive
+ * with a caller queued meanwhile: both must keep the general IPC order.
+ */
+static volatile uint64_t peer_started, peer_result, server_saw_peer;
+static fv_cptr_t parking_ep;
+
+/* Answers each call with its badge as the label, yielding a little first. */
+static void order_server(uint64_t ep)
+{
+	struct fv_msg m;
+	struct fv_ipc_result r = fv_recv(ep, &m);
+	for (;;) {
+		if (r.badge == 1)
+			server_saw_peer = peer_started;
+		for (unsigned i = 0; i < 10; i++)
+			fv_yield();
+		m.info = FV_MSGINFO(r.badge, 0, 0);
+		r = fv_reply_recv(ep, &m);
+	}
+}
+
+static void order_peer(uint64_t ep)
+{
+	struct fv_msg m = {.info = FV_MSGINFO(0, 0, 0)};
+	peer_started = 1;
+	struct fv_ipc_result r = fv_call(ep, &m);
+	peer_result = r.status == FV_OK && FV_MSGINFO_LABEL(m.info) == 2 ? 1 : 2;
+	fv_recv(parking_ep, &m);
+}
+
+static void test_ipc_order(void)
+{
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	parking_ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	spawn(order_server, ep, 0, 255);
+	for (unsigned i = 0; i < 100; i++)
+		fv_yield();
+	spawn(order_peer, mint(ep, FV_RIGHTS_ALL, 2), 0, 255);
+	struct fv_msg m = {.info = FV_MSGINFO(0, 0, 0)};
+	struct fv_ipc_result r = fv_call(mint(ep, FV_RIGHTS_ALL, 1), &m);
+	check(r.status == FV_OK && FV_MSGINFO_LABEL(m.info) == 1 && server_saw_peer,
+	      "IPC0011 a queued peer of the receiver's priority runs before it");
+	wait_until(&peer_result);
+	check(peer_result == 1, "IPC0012 a reply-receive takes a caller queued meanwhile");
+}
+
 static volatile uint64_t waiter_word, waiter_done;
 
 static void notification_waiter(uint64_t ntfn)
@@ -627,6 +674,7 @@ static void test_ipc(void)
 	spawn(echo_server, ep, 1, 255);
 	test_call_reply(ep);
 	test_rights(ep);
+	test_ipc_order();
 	test_notifications(ep);
 	test_faults();
 	test_endpoint_deletion();

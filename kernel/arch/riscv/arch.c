@@ -21,15 +21,11 @@ void arch_boot_hart_init(uint64_t hartid, uint64_t virt_offset)
 	/* IPIs (pokes and stall requests) must reach this hart in user mode too. */
 	csr_set_sie(SIE_SSIE);
 	csr_write_stvec((uint64_t)trap_entry);
-	harts[0] = (struct hart){.hartid = hartid, .index = 0, .online = true};
+	harts[0] = (struct hart){
+	    .hartid = hartid, .index = 0, .online = true, .timer_deadline = UINT64_MAX};
 	harts[0].stack_top = (uint64_t)hart_stacks[1];
 	write_tp((uint64_t)&harts[0]);
 	have_dbcn = sbi_probe_extension(SBI_EXT_DBCN) != 0;
-}
-
-struct hart *this_hart(void)
-{
-	return (struct hart *)read_tp();
 }
 
 /* Prefers the SBI debug console (one call a message) over legacy putchar. */
@@ -86,10 +82,10 @@ uint64_t arch_instret_counter(void)
 /* Kernel objects live in RAM, which the physical window maps. */
 void *kobj_ptr(uint64_t pa)
 {
-	return phys_window(pa);
+	return arch_kobj_ptr(pa);
 }
 
 uint64_t kobj_pa(const void *ptr)
 {
-	return (uint64_t)ptr - PPTR_BASE;
+	return arch_kobj_pa(ptr);
 }

@@ -42,7 +42,8 @@ void secondary_main(uint64_t hartid, uint64_t index)
 static void start_hart(uint64_t hartid)
 {
 	unsigned index = hart_slots++;
-	harts[index] = (struct hart){.hartid = hartid, .index = index, .online = false};
+	harts[index] = (struct hart){
+	    .hartid = hartid, .index = index, .online = false, .timer_deadline = UINT64_MAX};
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	long err = sbi_hart_start(hartid, kernel_image_pa((void *)secondary_entry), index);
 	if (err)

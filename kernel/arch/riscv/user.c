@@ -35,32 +35,19 @@ _Static_assert(offsetof(struct tcb, ctx) == 0, "trap.S finds the TCB from its co
 void fp_save(uint64_t *regs);
 void fp_restore(const uint64_t *regs);
 
-static uint64_t timebase_hz = 10000000;
+uint64_t riscv_slice_ticks = 10000000 * TIME_SLICE_MS / 1000;
 static bool have_sstc;
 
 void arch_timer_init(uint64_t hz, bool sstc)
 {
-	timebase_hz = hz;
+	/* Computed once: every switch to another thread asks for it. */
+	riscv_slice_ticks = hz * TIME_SLICE_MS / 1000;
 	have_sstc = sstc;
 }
 
-uint64_t arch_time_now(void)
+void riscv_timer_arm(uint64_t deadline)
 {
-	return csr_read_time();
-}
-
-uint64_t arch_time_slice_ticks(void)
-{
-	return timebase_hz * TIME_SLICE_MS / 1000;
-}
-
-void arch_timer_set(uint64_t deadline)
-{
-	struct hart *self = this_hart();
-	/* Most returns to user mode keep the slice they had: no timer write then. */
-	if (self->timer_deadline == deadline)
-		return;
-	self->timer_deadline = deadline;
+	this_hart()->timer_deadline = deadline;
 	if (have_sstc)
 		csr_write_stimecmp(deadline);
 	else
@@ -114,16 +101,20 @@ static void load_fp(struct hart *self, struct tcb *t)
 	self->fp_owner = initial ? NULL : t;
 }
 
-void arch_enter_user(struct tcb *t)
+/* Its address space was deleted under it: it cannot run any more. */
+static NOINLINE NORETURN void stop_without_address_space(struct tcb *t)
+{
+	kprintf("ferrovisor: thread '%s' stopped: its address space is gone\n", t->name);
+	t->state = THREAD_INACTIVE;
+	sched_dequeue(t);
+	sched_return_to_user();
+}
+
+HOT void arch_enter_user(struct tcb *t)
 {
 	struct hart *self = this_hart();
-	if (t->slots[TCB_SLOT_VSPACE].cap.type != CAP_VSPACE) {
-		/* Its address space was deleted under it: it cannot run any more. */
-		kprintf("ferrovisor: thread '%s' stopped: its address space is gone\n", t->name);
-		t->state = THREAD_INACTIVE;
-		sched_dequeue(t);
-		sched_return_to_user();
-	}
+	if (t->slots[TCB_SLOT_VSPACE].cap.type != CAP_VSPACE)
+		stop_without_address_space(t);
 	load_fp(self, t);
 	vspace_activate(&t->slots[TCB_SLOT_VSPACE].cap);
 	t->ctx.kernel_sp = self->stack_top;
@@ -183,25 +174,31 @@ static void deliver_fault(struct tcb *t)
 	ipc_fault(t, fault_label(cause), words, ARRAY_SIZE(words));
 }
 
-void riscv_trap_from_user(struct user_context *ctx)
+/* Interrupts and faults: everything but a system call. */
+static NOINLINE void handle_other_trap(struct tcb *t)
+{
+	uint64_t cause = t->ctx.scause;
+	if (cause & SCAUSE_INTERRUPT)
+		handle_user_interrupt(cause & ~SCAUSE_INTERRUPT);
+	else
+		deliver_fault(t);
+}
+
+HOT void riscv_trap_from_user(struct user_context *ctx)
 {
 	struct tcb *t = (struct tcb *)ctx;
 	halt_if_panicking();
 	kernel_lock();
-	struct hart *self = this_hart();
-	if (self->current != t) {
+	if (this_hart()->current != t) {
 		/* Stalled: another hart took this thread away while it trapped. */
 		sched_return_to_user();
 	}
 	save_fp(t);
-	uint64_t cause = ctx->scause;
-	if (cause & SCAUSE_INTERRUPT) {
-		handle_user_interrupt(cause & ~SCAUSE_INTERRUPT);
-	} else if (cause == CAUSE_ECALL_U) {
+	if (ctx->scause == CAUSE_ECALL_U) {
 		ctx->sepc += 4;
 		handle_syscall(t);
 	} else {
-		deliver_fault(t);
+		handle_other_trap(t);
 	}
 	sched_return_to_user();
 }

@@ -36,12 +36,18 @@ bool arch_window_contains(uint64_t pa, uint64_t len);
 uint64_t arch_kernel_va_to_pa(const void *va);
 /* Physical range of the kernel image. */
 void arch_kernel_image(uint64_t *base, uint64_t *size);
-/* Time in timebase ticks, and the length of a scheduling time slice. */
-uint64_t arch_time_now(void);
-uint64_t arch_time_slice_ticks(void);
+/*
+ * Every switch between threads reads the time and sets the timer, so the
+ * port provides these inline in <arch/timer.h>:
+ * - uint64_t arch_time_now(void): time in timebase ticks;
+ * - uint64_t arch_time_slice_ticks(void): the length of a time slice;
+ * - void arch_timer_set(uint64_t deadline): makes this hart's timer
+ *   interrupt come no later than `deadline` (it may come earlier: the
+ *   scheduler then finds the slice not over and sets the timer again).
+ */
+#include <arch/timer.h>
 void arch_timer_init(uint64_t timebase_hz, bool have_sstc);
-/* Arms this hart's timer interrupt for `deadline`; cancel disarms it. */
-void arch_timer_set(uint64_t deadline);
+/* Disarms this hart's timer. */
 void arch_timer_cancel(void);
 struct tcb;
 /* Leaves any user address space: it may be about to be deleted. */

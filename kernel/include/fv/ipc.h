@@ -32,6 +32,14 @@ void ipc_signal(struct tcb *t, struct cte *slot);
 void ipc_signal_cap(const struct cap *ntfn);
 void ipc_wait(struct tcb *t, struct cte *slot, bool block);
 
+/*
+ * The fast path of call and reply-receive (core/ipc_fastpath.c): if the
+ * common case holds, does what the slow path would and runs the partner
+ * without returning; otherwise changes nothing and returns.
+ */
+void ipc_fastpath_call(struct tcb *t);
+void ipc_fastpath_reply_recv(struct tcb *t);
+
 /* Delivers a fault of `t` to its handler, or stops it if it has none. */
 void ipc_fault(struct tcb *t, uint64_t label, const uint64_t *words, unsigned len);
 

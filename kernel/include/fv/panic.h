@@ -14,9 +14,23 @@ NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 NORETURN void panic_trap(const struct trap_frame *f, const char *why);
 /* Stops with a clear message when the machine cannot run Ferrovisor. */
 NORETURN void boot_refuse(const char *fmt, ...) PRINTF_LIKE(1, 2);
-bool panic_in_progress(void);
-/* Called where a hart enters the kernel, and while it waits for the lock. */
-void halt_if_panicking(void);
+/* Nonzero once a hart panics. */
+extern int panicking;
+/* Says so and halts this hart for good. */
+NORETURN void halt_for_panic(void);
+
+static inline bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Called where a hart enters the kernel (inline: every system call), and while it waits for the
+ * lock. */
+static inline void halt_if_panicking(void)
+{
+	if (panic_in_progress())
+		halt_for_panic();
+}
 
 #define assert(cond)                                                                      \
 	do {                                                                              \

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/this_hart.h>
 #include <fv/util.h>
 
 struct tcb;
@@ -32,13 +33,26 @@ struct hart {
 
 extern struct hart harts[CONFIG_MAX_HARTS];
 
-struct hart *this_hart(void);
 unsigned harts_online(void);
 /* Asks another hart to enter the kernel (it reschedules or stalls). */
 void hart_poke(struct hart *h);
-/* The big kernel lock: every entry from user mode or idle takes it. */
-void kernel_lock(void);
-void kernel_unlock(void);
+/*
+ * The big kernel lock: every entry from user mode or idle takes it. Inline,
+ * as every system call takes and releases it; waiting is out of line.
+ */
+extern int big_kernel_lock;
+void kernel_lock_wait(void);
+
+static inline void kernel_lock(void)
+{
+	if (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE))
+		kernel_lock_wait();
+}
+
+static inline void kernel_unlock(void)
+{
+	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
+}
 /*
  * Makes `h` stop using the thread it runs: on return the thread's registers
  * are saved and `h` will not touch it again. Called with the lock held.

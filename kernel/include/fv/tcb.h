@@ -8,6 +8,7 @@
 #include <arch/context.h>
 #include <fv/cap.h>
 #include <fv/invocation.h>
+#include <fv/smp.h>
 
 enum thread_state {
 	THREAD_INACTIVE = 0,        /* made, suspended or stopped by a fault: never scheduled */
@@ -85,5 +86,31 @@ void sched_yield_current(void);
 struct tcb *sched_pick(void);
 /* Enters the chosen thread (or idles) and never returns. Lock held on entry. */
 NORETURN void sched_return_to_user(void);
+/*
+ * True if `t`, made runnable now while the current thread blocks, is the
+ * thread sched_pick() would choose: it runs on this hart and outranks every
+ * queued thread. Inline: the IPC fast path asks on every call.
+ */
+static inline bool sched_runs_next(const struct tcb *t)
+{
+	const struct hart *self = this_hart();
+	const uint64_t *bitmap = self->queue.bitmap;
+	unsigned word = t->priority / 64;
+	if (t->affinity != self->index)
+		return false;
+	/* Equal priority is not enough: a queued peer would go first (round robin). */
+	if (bitmap[word] >> (t->priority % 64))
+		return false;
+	for (unsigned w = word + 1; w < ARRAY_SIZE(self->queue.bitmap); w++)
+		if (bitmap[w])
+			return false;
+	return true;
+}
+/*
+ * Runs `t` on this hart at once with a fresh time slice, as sched_return_to_user()
+ * would after the current thread blocked, when sched_runs_next(t). `t` is
+ * runnable and not queued. Lock held on entry; never returns.
+ */
+NORETURN void sched_switch_to(struct tcb *t);
 
 #endif

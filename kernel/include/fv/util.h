@@ -22,6 +22,16 @@
 #define BOOT_CODE SECTION(".boot.text")
 #define BOOT_DATA SECTION(".boot.data")
 
+/*
+ * The system-call and thread-switch path. Without HOT the compiler takes
+ * every function that ends in a NORETURN call (entering user mode) as cold
+ * and optimises it for size, inlining nothing.
+ */
+#define HOT      __attribute__((hot))
+#define NOINLINE __attribute__((noinline))
+/* For the few small helpers of that path that have more than one caller. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 /* Lets code test build options with a plain `if`, so every branch is compiled. */
 #define config_set(opt) (CONFIG_##opt != 0)
 

@@ -19,4 +19,15 @@ static inline void *phys_window(uint64_t pa)
 	return (void *)(PPTR_BASE + pa);
 }
 
+/* kobj_ptr() and kobj_pa() of fv/object.h, inline for the kernel's hot paths. */
+static inline void *arch_kobj_ptr(uint64_t pa)
+{
+	return phys_window(pa);
+}
+
+static inline uint64_t arch_kobj_pa(const void *ptr)
+{
+	return (uint64_t)ptr - PPTR_BASE;
+}
+
 #endif
