@@ -28,6 +28,8 @@ unsigned object_size_bits(fv_object_type_t type, unsigned size_bits)
 		return FV_PAGE_TABLE_BITS;
 	case FV_OBJ_VSPACE:
 		return FV_VSPACE_BITS;
+	case FV_OBJ_GUEST_SPACE:
+		return FV_GUEST_SPACE_BITS;
 	default:
 		/* Types whose objects this kernel cannot make. */
 		return 0;
@@ -54,6 +56,8 @@ static enum cap_type cap_type_of(fv_object_type_t type)
 		return CAP_PAGE_TABLE;
 	case FV_OBJ_VSPACE:
 		return CAP_VSPACE;
+	case FV_OBJ_GUEST_SPACE:
+		return CAP_GUEST_SPACE;
 	default:
 		return CAP_NULL;
 	}

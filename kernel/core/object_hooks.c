@@ -7,6 +7,8 @@
 
 bool object_can_create(fv_object_type_t type, unsigned count)
 {
+	if (type == FV_OBJ_GUEST_SPACE)
+		return guest_space_ids_available(count);
 	return type != FV_OBJ_VSPACE || vspace_asids_available(count);
 }
 
@@ -18,6 +20,9 @@ void object_init_hook(struct cap *cap)
 		break;
 	case CAP_VSPACE:
 		vspace_init(cap);
+		break;
+	case CAP_GUEST_SPACE:
+		guest_space_init(cap);
 		break;
 	default:
 		break;
@@ -42,6 +47,9 @@ void object_finalize_hook(struct cap *cap)
 		break;
 	case CAP_VSPACE:
 		vspace_finalize(cap);
+		break;
+	case CAP_GUEST_SPACE:
+		guest_space_finalize(cap);
 		break;
 	case CAP_ENDPOINT:
 		endpoint_finalize(kobj_ptr(cap->pa));

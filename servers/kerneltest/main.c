@@ -522,6 +522,56 @@ static void test_fp_isolation(void)
 	check(fp_reader_done && fp_seen == 0, "ISO0001 a thread never sees another's FP registers");
 }
 
+/* ---- Guest spaces (stage 2) ---- */
+
+#define GUEST_RAM 0x80000000ul
+#define RW        (FV_MAP_READ | FV_MAP_WRITE)
+
+static void test_guest_space_errors(fv_cptr_t gs, fv_cptr_t frame)
+{
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	check_err(fv_frame_map(frame, gs, GUEST_RAM + 8, RW), FV_ALIGNMENT_ERROR,
+	          "GST0006 a misaligned guest-physical address");
+	check_err(fv_frame_map(frame, gs, 1ul << FV_GUEST_PHYS_BITS, RW), FV_RANGE_ERROR,
+	          "GST0007 no guest-physical address at 2^41 or above");
+	check_err(fv_frame_map(frame, ep, GUEST_RAM, RW), FV_INVALID_CAPABILITY,
+	          "GST0008 an endpoint is no address space");
+	fv_cptr_t ro = mint(frame, FV_RIGHT_READ, 0);
+	check_err(fv_frame_map(ro, gs, GUEST_RAM + 0x1000, RW), FV_INSUFFICIENT_RIGHTS,
+	          "GST0009 a read-only frame capability cannot map writable for a guest");
+}
+
+static void test_guest_space(void)
+{
+	fv_cptr_t gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
+	check(gs != 0, "GST0001 retype a guest space (16 KiB stage-2 root)");
+	fv_cptr_t frame = make(pool, FV_OBJ_FRAME_4K, 0);
+	check_err(fv_frame_map(frame, gs, GUEST_RAM, RW), FV_FAILED_LOOKUP,
+	          "GST0002 a frame needs stage-2 tables first");
+	fv_cptr_t pt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), pt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
+	check(fv_page_table_map(pt1, gs, GUEST_RAM) == FV_OK &&
+	          fv_page_table_map(pt0, gs, GUEST_RAM) == FV_OK,
+	      "GST0003 two levels of page tables map below the root");
+	fv_cptr_t spare = make(pool, FV_OBJ_PAGE_TABLE, 0);
+	check_err(fv_page_table_map(spare, gs, GUEST_RAM + 0x1000), FV_DELETE_FIRST,
+	          "GST0004 no table where every level exists");
+	check_err(fv_page_table_map(spare, gs, 1ul << 40), FV_OK,
+	          "GST0005 the root indexes 11 bits: a table maps above 2^39");
+	test_guest_space_errors(gs, frame);
+	check_err(fv_frame_map(frame, gs, GUEST_RAM, RW), FV_OK,
+	          "GST0010 map a frame at guest RAM");
+	check_err(fv_frame_map(frame, FV_ROOT_SLOT_VSPACE, SCRATCH_VA, FV_MAP_READ),
+	          FV_ILLEGAL_OPERATION, "GST0011 a frame mapped for a guest maps nowhere else");
+	check(fv_frame_unmap(frame) == FV_OK && fv_frame_map(frame, gs, GUEST_RAM, RW) == FV_OK,
+	      "GST0012 unmap it and map it again");
+	check_err(fv_cnode_delete(FV_ROOT_SLOT_CNODE, gs, 64), FV_OK,
+	          "GST0013 delete the guest space");
+	check(fv_frame_unmap(frame) == FV_OK &&
+	          fv_frame_map(frame, FV_ROOT_SLOT_VSPACE, ALIAS_VA, FV_MAP_READ) == FV_OK,
+	      "GST0014 its frame unmaps cleanly and maps elsewhere");
+	fv_frame_unmap(frame);
+}
+
 /* ---- Interrupts ---- */
 
 #define UART_VA 0x23000000ul
@@ -709,6 +759,7 @@ int main(void)
 	test_errors(pool);
 	test_thread(pool);
 	test_ipc();
+	test_guest_space();
 	test_interrupts();
 	test_process();
 	fv_printf("kerneltest: %u passed, %u failed\n", passed, failed);

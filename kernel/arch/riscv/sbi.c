@@ -68,3 +68,8 @@ long sbi_system_reset(uint32_t type, uint32_t reason)
 {
 	return sbi_call(SBI_EXT_SRST, 0, type, reason, 0).error;
 }
+
+long sbi_remote_hfence_gvma_vmid(uint64_t hartid, uint64_t start, uint64_t size, uint64_t vmid)
+{
+	return sbi_call5(SBI_EXT_RFENCE, 3, 1, hartid, start, size, vmid).error;
+}

@@ -31,15 +31,8 @@ static uint64_t *table_at(uint64_t pa)
 	return kobj_ptr(pa);
 }
 
-static uint64_t pte_pa(uint64_t pte)
-{
-	return (pte >> PTE_PPN_SHIFT) << PT_PAGE_SHIFT;
-}
-
-static bool pte_is_leaf(uint64_t pte)
-{
-	return (pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X));
-}
+#define pte_pa      pt_entry_pa
+#define pte_is_leaf pt_entry_is_leaf
 
 static unsigned va_index(uint64_t va, int level)
 {
@@ -210,6 +203,10 @@ fv_error_t vspace_map_frame(struct cap *vspace, struct cap *frame, uint64_t va, 
 
 void frame_unmap_cap(struct cap *frame)
 {
+	if (frame->word2 & GUEST_MAPPING) {
+		guest_frame_unmap(frame);
+		return;
+	}
 	if (frame->word2 == 0)
 		return;
 	uint64_t root = root_of_asid(frame->word2);
@@ -243,6 +240,10 @@ fv_error_t vspace_map_page_table(struct cap *vspace, struct cap *pt, uint64_t va
 
 void page_table_unmap_cap(struct cap *pt)
 {
+	if (pt->word2 & GUEST_MAPPING) {
+		guest_page_table_unmap(pt);
+		return;
+	}
 	if (pt->word2 == 0)
 		return;
 	uint64_t root = root_of_asid(pt->word2);
@@ -265,6 +266,9 @@ fv_error_t decode_frame_invocation(struct invocation *inv)
 	case FV_FRAME_MAP:
 		if (inv->nargs < 2 || inv->ncaps < 1)
 			return FV_TRUNCATED_MESSAGE;
+		if (inv->caps[0]->cap.type == CAP_GUEST_SPACE)
+			return guest_space_map_frame(&inv->caps[0]->cap, frame, inv->args[0],
+			                             (unsigned)inv->args[1]);
 		return vspace_map_frame(&inv->caps[0]->cap, frame, inv->args[0],
 		                        (unsigned)inv->args[1]);
 	case FV_FRAME_UNMAP:
@@ -286,6 +290,8 @@ fv_error_t decode_page_table_invocation(struct invocation *inv)
 	case FV_PAGE_TABLE_MAP:
 		if (inv->nargs < 1 || inv->ncaps < 1)
 			return FV_TRUNCATED_MESSAGE;
+		if (inv->caps[0]->cap.type == CAP_GUEST_SPACE)
+			return guest_space_map_page_table(&inv->caps[0]->cap, pt, inv->args[0]);
 		return vspace_map_page_table(&inv->caps[0]->cap, pt, inv->args[0]);
 	case FV_PAGE_TABLE_UNMAP:
 		page_table_unmap_cap(pt);

@@ -34,4 +34,19 @@ int vspace_missing_level(const struct cap *vspace, uint64_t va);
 /* Switches this hart to the VSpace (its ASID tags the TLB). */
 void vspace_activate(const struct cap *vspace);
 
+/*
+ * Guest spaces (stage-2, Sv39x4): a 16 KiB root table with an id of its own
+ * (the VMID while it fits VMIDLEN). Frames and PageTables map into one by
+ * the same invocations as into a VSpace; their mapping record is marked
+ * GUEST_MAPPING so that unmapping finds the right tables.
+ */
+#define GUEST_MAPPING (1ull << 63)
+bool guest_space_ids_available(unsigned count);
+void guest_space_init(struct cap *cap);
+void guest_space_finalize(struct cap *cap);
+fv_error_t guest_space_map_frame(struct cap *gs, struct cap *frame, uint64_t gpa, unsigned rights);
+fv_error_t guest_space_map_page_table(struct cap *gs, struct cap *pt, uint64_t gpa);
+void guest_frame_unmap(struct cap *frame);
+void guest_page_table_unmap(struct cap *pt);
+
 #endif

@@ -41,6 +41,7 @@ typedef enum {
 	FV_OBJ_FRAME_2M = 7,
 	FV_OBJ_PAGE_TABLE = 8,
 	FV_OBJ_VSPACE = 9,
+	FV_OBJ_GUEST_SPACE = 10, /* a guest's stage-2 (guest-physical) address space */
 	FV_OBJ_TYPE_COUNT
 } fv_object_type_t;
 
@@ -53,6 +54,8 @@ typedef enum {
 #define FV_FRAME_2M_BITS      21
 #define FV_PAGE_TABLE_BITS    12
 #define FV_VSPACE_BITS        12
+#define FV_GUEST_SPACE_BITS   14 /* the Sv39x4 root table: 16 KiB */
+#define FV_GUEST_PHYS_BITS    41 /* guest-physical addresses below 2^41 */
 #define FV_UNTYPED_MIN_BITS   4
 #define FV_UNTYPED_MAX_BITS   47
 #define FV_CNODE_MIN_RADIX    1

@@ -101,6 +101,12 @@ static inline void wait_for_interrupt(void)
 	__asm__ volatile("wfi" ::: "memory");
 }
 
+/* hfence.gvma zero, vmid: forgets the stage-2 translations of one VMID (raw: no H in -march). */
+static inline void hfence_gvma_vmid(uint64_t vmid)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" ::"r"(vmid) : "memory");
+}
+
 static inline void sfence_vma_all(void)
 {
 	__asm__ volatile("sfence.vma" ::: "memory");

@@ -65,6 +65,17 @@ bool pt_lookup(const struct pagetable *pt, uint64_t va, uint64_t *pa, uint64_t *
                uint64_t *page_size);
 
 /* Page size mapped by a leaf at `level` (0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB). */
+/* The physical address a valid entry points at (a table or a page). */
+static inline uint64_t pt_entry_pa(uint64_t pte)
+{
+	return (pte >> PTE_PPN_SHIFT) << PT_PAGE_SHIFT;
+}
+
+static inline bool pt_entry_is_leaf(uint64_t pte)
+{
+	return (pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X));
+}
+
 static inline uint64_t pt_level_size(int level)
 {
 	return PT_PAGE_SIZE << (9 * level);

@@ -34,5 +34,7 @@ long sbi_send_ipi_to(uint64_t hartid);
 long sbi_system_reset(uint32_t type, uint32_t reason);
 void sbi_set_timer(uint64_t deadline);
 long sbi_remote_sfence_vma_asid(uint64_t hartid, uint64_t start, uint64_t size, uint64_t asid);
+/* Stage-2 translations of one VMID on another hart (needs the H extension). */
+long sbi_remote_hfence_gvma_vmid(uint64_t hartid, uint64_t start, uint64_t size, uint64_t vmid);
 
 #endif
