@@ -267,8 +267,9 @@ long posix_munmap(uint64_t addr, uint64_t len)
 	if (!in_mmap_area(addr, len))
 		return -LX_EINVAL;
 	unmap_pages(addr, addr + len);
-	va_ranges_take(&free_va, addr, addr + len); /* it may be partly free already */
-	va_ranges_free(&free_va, addr, addr + len); /* false: the addresses are lost */
+	/* It may be partly free already. A failed take means all of it is. */
+	if (va_ranges_take(&free_va, addr, addr + len))
+		va_ranges_free(&free_va, addr, addr + len); /* false: the addresses are lost */
 	return 0;
 }
 

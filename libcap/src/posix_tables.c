@@ -117,6 +117,10 @@ bool va_ranges_take(struct va_ranges *v, uint64_t start, uint64_t end)
 		if (r.end <= start || r.start >= end)
 			continue;
 		if (r.start < start && r.end > end) {
+			/* The only range [start, end) touches, so nothing is cut yet:
+			 * refusing here leaves all as it was. */
+			if (v->count == VA_RANGES_MAX)
+				return false;
 			v->r[i].end = start;
 			return insert_at(v, i + 1, end, r.end);
 		}

@@ -61,8 +61,9 @@ struct va_range {
 /*
  * Ranges touching each other are always joined, so the array only fills up
  * when the area is fragmented into VA_RANGES_MAX holes. When it is full, a
- * range that would need an entry of its own is dropped: those addresses are
- * never handed out again, which wastes them but breaks nothing.
+ * freed range that would need an entry of its own is dropped: those addresses
+ * are not handed out again (until munmap frees them once more), which wastes
+ * them but breaks nothing. A take that would split a range is refused.
  */
 struct va_ranges {
 	struct va_range r[VA_RANGES_MAX];
@@ -75,9 +76,9 @@ void va_ranges_init(struct va_ranges *v, uint64_t start, uint64_t end);
  * taken; 0 when no free range is long enough. */
 uint64_t va_ranges_alloc(struct va_ranges *v, uint64_t len);
 /*
- * Takes whatever part of [start, end) is free out of the free ranges. False
- * when [start, end) lies strictly inside one free range and the array has no
- * room for the piece after it; then that piece is dropped with [start, end).
+ * Takes whatever part of [start, end) is free out of the free ranges. False,
+ * and nothing taken, when [start, end) lies strictly inside one free range
+ * (so all of it is free) and the array has no room for the piece after it.
  */
 bool va_ranges_take(struct va_ranges *v, uint64_t start, uint64_t end);
 /*

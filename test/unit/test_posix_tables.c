@@ -498,13 +498,20 @@ static void test_va_take_split_when_full(void **state)
 
 	set_full(&v);
 	v.r[last].end = P(top + 10);
+	struct va_ranges before = v;
 	assert_false(va_ranges_take(&v, P(top), P(top + 2)));
-	/* [start, end) is taken, and the piece after it dropped with it. */
-	assert_int_equal(v.count, VA_RANGES_MAX);
+	/* Nothing taken: all of it is still free. */
+	assert_memory_equal(&v, &before, sizeof(v));
 	assert_int_equal(v.r[last].start, P(top - 2));
-	assert_int_equal(v.r[last].end, P(top));
-	assert_int_equal(v.r[last - 1].start, P(top - 4));
-	assert_int_equal(v.r[last - 1].end, P(top - 3));
+	assert_int_equal(v.r[last].end, P(top + 10));
+	/* With room again, the same take splits the range. */
+	assert_true(va_ranges_take(&v, P(0), P(1)));
+	assert_true(va_ranges_take(&v, P(top), P(top + 2)));
+	assert_int_equal(v.count, VA_RANGES_MAX);
+	assert_int_equal(v.r[last - 1].start, P(top - 2));
+	assert_int_equal(v.r[last - 1].end, P(top));
+	assert_int_equal(v.r[last].start, P(top + 2));
+	assert_int_equal(v.r[last].end, P(top + 10));
 }
 
 static void test_va_free_coalesces(void **state)
@@ -657,13 +664,12 @@ static void va_take_span(struct va_ranges *v, struct va_model *m, unsigned p, un
 	bool ok = va_ranges_take(v, P(p), P(q));
 	assert_int_equal(ok, !(inside && full));
 	m->full_takes += inside && full;
+	if (!ok) /* nothing taken */
+		return;
 	for (unsigned i = p; i < q; i++)
 		if (m->page[i] == FREE)
 			m->page[i] = HELD;
-	if (!ok) /* the rest of the range it lay in was dropped */
-		for (unsigned i = q; is_free(m, (int)i); i++)
-			m->page[i] = LOST;
-	if (!ok || !then_free)
+	if (!then_free)
 		return;
 	/* As munmap does: everything of the span free again, lost pages too. */
 	bool touches = is_free(m, (int)p - 1) || is_free(m, (int)q);
