@@ -295,7 +295,8 @@ long posix_mprotect(uint64_t addr, uint64_t len, long prot)
 		return -LX_EINVAL;
 	len = page_up(len);
 	bool in_brk = addr >= POSIX_BRK_BASE && addr + len <= page_up(brk_current);
-	if (!in_brk && !in_mmap_area(addr, len))
+	/* Pages at free addresses would be found by a later mmap there. */
+	if (!in_brk && (!in_mmap_area(addr, len) || va_ranges_overlaps(&free_va, addr, addr + len)))
 		return -LX_ENOMEM;
 	unsigned rights = rights_of(prot);
 	for (uint64_t va = addr; va < addr + len; va += POSIX_PAGE) {

@@ -134,6 +134,14 @@ bool va_ranges_take(struct va_ranges *v, uint64_t start, uint64_t end)
 	return true;
 }
 
+bool va_ranges_overlaps(const struct va_ranges *v, uint64_t start, uint64_t end)
+{
+	for (unsigned i = 0; i < v->count && v->r[i].start < end; i++)
+		if (v->r[i].end > start)
+			return true;
+	return false;
+}
+
 bool va_ranges_free(struct va_ranges *v, uint64_t start, uint64_t end)
 {
 	unsigned i = 0;

@@ -81,6 +81,8 @@ uint64_t va_ranges_alloc(struct va_ranges *v, uint64_t len);
  * (so all of it is free) and the array has no room for the piece after it.
  */
 bool va_ranges_take(struct va_ranges *v, uint64_t start, uint64_t end);
+/* True if any of [start, end) is free. */
+bool va_ranges_overlaps(const struct va_ranges *v, uint64_t start, uint64_t end);
 /*
  * Frees [start, end), none of which may be free already, joining it to the
  * ranges it touches. False when it touches none and the array is full: then

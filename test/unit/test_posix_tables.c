@@ -514,6 +514,22 @@ static void test_va_take_split_when_full(void **state)
 	assert_int_equal(v.r[last].end, P(top + 10));
 }
 
+static void test_va_overlaps(void **state)
+{
+	(void)state;
+	struct va_ranges v;
+	SET(&v, R(5, 10), R(20, 30));
+	assert_false(va_ranges_overlaps(&v, P(0), P(5)));
+	assert_true(va_ranges_overlaps(&v, P(0), P(6)));
+	assert_true(va_ranges_overlaps(&v, P(9), P(20)));
+	assert_false(va_ranges_overlaps(&v, P(10), P(20)));
+	assert_true(va_ranges_overlaps(&v, P(11), P(40)));
+	assert_true(va_ranges_overlaps(&v, P(22), P(23)));
+	assert_false(va_ranges_overlaps(&v, P(30), P(40)));
+	v.count = 0;
+	assert_false(va_ranges_overlaps(&v, P(0), P(40)));
+}
+
 static void test_va_free_coalesces(void **state)
 {
 	(void)state;
@@ -660,6 +676,10 @@ static void va_take_span(struct va_ranges *v, struct va_model *m, unsigned p, un
 	bool inside = is_free(m, (int)p - 1) && is_free(m, (int)q);
 	for (unsigned i = p; i < q; i++)
 		inside &= m->page[i] == FREE;
+	bool any_free = false;
+	for (unsigned i = p; i < q; i++)
+		any_free |= m->page[i] == FREE;
+	assert_int_equal(va_ranges_overlaps(v, P(p), P(q)), any_free);
 	bool full = model_runs(m, NULL) == VA_RANGES_MAX;
 	bool ok = va_ranges_take(v, P(p), P(q));
 	assert_int_equal(ok, !(inside && full));
@@ -786,6 +806,7 @@ int main(void)
 	    cmocka_unit_test(test_va_take_spanning_several),
 	    cmocka_unit_test(test_va_take_partly_or_not_free),
 	    cmocka_unit_test(test_va_take_split_when_full),
+	    cmocka_unit_test(test_va_overlaps),
 	    cmocka_unit_test(test_va_free_coalesces),
 	    cmocka_unit_test(test_va_free_before_first_and_after_last),
 	    cmocka_unit_test(test_va_free_into_full_array),
