@@ -9,35 +9,23 @@
 #include <string.h>
 
 #include "posix_internal.h"
+#include "posix_tables.h"
 
-#define FRAME_TABLE_SIZE 8192u /* more than the slots a CNode can give: load stays <= 1/2 */
-#define MAX_SLOTS        4096u
-#define MAX_FREE_RANGES  256u
-#define MAX_SEGMENTS     8u
-
-struct frame {
-	uint64_t va; /* page address; 0: table entry unused */
-	fv_cptr_t slot;
-	unsigned rights; /* FV_MAP_*; 0: kept unmapped (PROT_NONE) */
-};
-
-struct va_range {
-	uint64_t start, end;
-};
+#define MAX_SLOTS    4096u /* at most half of FRAME_TABLE_SIZE: its load stays <= 1/2 */
+#define MAX_SEGMENTS 8u
 
 struct segment {
 	uint64_t start, end;
 	bool writable;
 };
 
-static struct frame frames[FRAME_TABLE_SIZE];
+static struct frame_table frames;
 static fv_cptr_t spare_frames[MAX_SLOTS]; /* unmapped, owned by no page */
 static unsigned spare_count;
 static fv_cptr_t free_slots[MAX_SLOTS];
 static unsigned free_slot_count;
 static uint64_t next_fresh_slot, slot_end;
-static struct va_range free_va[MAX_FREE_RANGES]; /* sorted, disjoint */
-static unsigned free_va_count;
+static struct va_ranges free_va;
 static struct segment segments[MAX_SEGMENTS];
 static unsigned segment_count;
 static uint64_t brk_current = POSIX_BRK_BASE;
@@ -82,50 +70,6 @@ fv_cptr_t posix_make(fv_object_type_t type)
 	return slot;
 }
 
-/* ---- the frame table: page address -> frame, open addressing ---- */
-
-static unsigned frame_hash(uint64_t va)
-{
-	return (unsigned)((va >> 12) * 0x9e3779b97f4a7c15ull >> 51) & (FRAME_TABLE_SIZE - 1);
-}
-
-static struct frame *frame_find(uint64_t va)
-{
-	for (unsigned i = frame_hash(va);; i = (i + 1) & (FRAME_TABLE_SIZE - 1)) {
-		if (frames[i].va == va)
-			return &frames[i];
-		if (frames[i].va == 0)
-			return NULL;
-	}
-}
-
-static struct frame *frame_insert(uint64_t va)
-{
-	unsigned i = frame_hash(va);
-	while (frames[i].va != 0)
-		i = (i + 1) & (FRAME_TABLE_SIZE - 1);
-	frames[i].va = va;
-	return &frames[i];
-}
-
-/* Removes an entry, moving later entries of its probe run back (no tombstones). */
-static void frame_remove(struct frame *f)
-{
-	unsigned hole = (unsigned)(f - frames);
-	frames[hole].va = 0;
-	for (unsigned i = (hole + 1) & (FRAME_TABLE_SIZE - 1); frames[i].va;
-	     i = (i + 1) & (FRAME_TABLE_SIZE - 1)) {
-		unsigned home = frame_hash(frames[i].va);
-		/* Entry i may fill the hole if its home is not in (hole, i]. */
-		bool stays = hole < i ? (home > hole && home <= i) : (home > hole || home <= i);
-		if (stays)
-			continue;
-		frames[hole] = frames[i];
-		frames[i].va = 0;
-		hole = i;
-	}
-}
-
 /* ---- mapping ---- */
 
 /* Maps `frame` at `va`, making page tables as needed. */
@@ -146,6 +90,25 @@ static fv_error_t map_at(fv_cptr_t frame, uint64_t va, unsigned rights)
 	}
 }
 
+/*
+ * Records the frame of a new page. The table has room for twice the slots
+ * the personality can own, so it is never full; if it were, the frame is
+ * given up rather than left untracked.
+ */
+static fv_error_t remember(uint64_t va, fv_cptr_t slot, unsigned rights)
+{
+	struct frame_entry *f = frame_table_insert(&frames, va);
+	if (!f) {
+		if (rights)
+			fv_frame_unmap(slot);
+		slot_free(slot);
+		return FV_NOT_ENOUGH_MEMORY;
+	}
+	f->slot = slot;
+	f->rights = rights;
+	return FV_OK;
+}
+
 /* A frame for a new page: a spare one (zeroed here) or a fresh one (zero already). */
 static fv_error_t map_zero_page(uint64_t va, unsigned rights)
 {
@@ -159,10 +122,7 @@ static fv_error_t map_zero_page(uint64_t va, unsigned rights)
 				if (rights)
 					map_at(slot, va, rights);
 			}
-			struct frame *f = frame_insert(va);
-			f->slot = slot;
-			f->rights = rights;
-			return FV_OK;
+			return remember(va, slot, rights);
 		}
 	}
 	fv_cptr_t slot = posix_make(FV_OBJ_FRAME_4K);
@@ -173,13 +133,10 @@ static fv_error_t map_zero_page(uint64_t va, unsigned rights)
 		slot_free(slot);
 		return err;
 	}
-	struct frame *f = frame_insert(va);
-	f->slot = slot;
-	f->rights = rights;
-	return FV_OK;
+	return remember(va, slot, rights);
 }
 
-static void unmap_page(struct frame *f)
+static void unmap_page(struct frame_entry *f)
 {
 	if (f->rights)
 		fv_frame_unmap(f->slot);
@@ -187,7 +144,7 @@ static void unmap_page(struct frame *f)
 		spare_frames[spare_count++] = f->slot;
 	else
 		slot_free(f->slot);
-	frame_remove(f);
+	frame_table_remove(&frames, f);
 }
 
 static void unmap_pages(uint64_t start, uint64_t end)
@@ -195,12 +152,12 @@ static void unmap_pages(uint64_t start, uint64_t end)
 	if ((end - start) / POSIX_PAGE > FRAME_TABLE_SIZE) {
 		/* A long range: walking the table is shorter than walking the pages. */
 		for (unsigned i = 0; i < FRAME_TABLE_SIZE; i++)
-			while (frames[i].va >= start && frames[i].va < end)
-				unmap_page(&frames[i]);
+			while (frames.entries[i].va >= start && frames.entries[i].va < end)
+				unmap_page(&frames.entries[i]);
 		return;
 	}
 	for (uint64_t va = start; va < end; va += POSIX_PAGE) {
-		struct frame *f = frame_find(va);
+		struct frame_entry *f = frame_table_find(&frames, va);
 		if (f)
 			unmap_page(f);
 	}
@@ -231,78 +188,6 @@ static long map_pages(uint64_t start, uint64_t end, unsigned rights)
 	return 0;
 }
 
-/* ---- free address ranges of the mmap area ---- */
-
-static void va_remove_at(unsigned i)
-{
-	memmove(&free_va[i], &free_va[i + 1], (free_va_count - i - 1) * sizeof(free_va[0]));
-	free_va_count--;
-}
-
-static bool va_insert_at(unsigned i, uint64_t start, uint64_t end)
-{
-	if (free_va_count == MAX_FREE_RANGES)
-		return false; /* the addresses are lost, nothing else */
-	memmove(&free_va[i + 1], &free_va[i], (free_va_count - i) * sizeof(free_va[0]));
-	free_va[i] = (struct va_range){start, end};
-	free_va_count++;
-	return true;
-}
-
-static uint64_t va_alloc(uint64_t len)
-{
-	for (unsigned i = 0; i < free_va_count; i++) {
-		if (free_va[i].end - free_va[i].start < len)
-			continue;
-		uint64_t va = free_va[i].start;
-		free_va[i].start += len;
-		if (free_va[i].start == free_va[i].end)
-			va_remove_at(i);
-		return va;
-	}
-	return 0;
-}
-
-/* Takes [start, end) out of the free ranges, whatever part of it is free. */
-static bool va_take(uint64_t start, uint64_t end)
-{
-	for (unsigned i = 0; i < free_va_count; i++) {
-		struct va_range r = free_va[i];
-		if (r.end <= start || r.start >= end)
-			continue;
-		if (r.start < start && r.end > end) {
-			free_va[i].end = start;
-			return va_insert_at(i + 1, end, r.end);
-		}
-		if (r.start < start)
-			free_va[i].end = start;
-		else if (r.end > end)
-			free_va[i].start = end;
-		else
-			va_remove_at(i--);
-	}
-	return true;
-}
-
-static void va_free(uint64_t start, uint64_t end)
-{
-	unsigned i = 0;
-	while (i < free_va_count && free_va[i].start < start)
-		i++;
-	bool joins_prev = i > 0 && free_va[i - 1].end == start;
-	bool joins_next = i < free_va_count && free_va[i].start == end;
-	if (joins_prev && joins_next) {
-		free_va[i - 1].end = free_va[i].end;
-		va_remove_at(i);
-	} else if (joins_prev) {
-		free_va[i - 1].end = end;
-	} else if (joins_next) {
-		free_va[i].start = start;
-	} else {
-		va_insert_at(i, start, end);
-	}
-}
-
 /* ---- the calls ---- */
 
 static void find_segments(void)
@@ -322,8 +207,7 @@ void posix_memory_init(void)
 	next_fresh_slot = posix_cfg.slot_first;
 	slot_end = posix_cfg.slot_first +
 	           (posix_cfg.slot_count < MAX_SLOTS ? posix_cfg.slot_count : MAX_SLOTS);
-	free_va[0] = (struct va_range){POSIX_MMAP_BASE, POSIX_MMAP_END};
-	free_va_count = 1;
+	va_ranges_init(&free_va, POSIX_MMAP_BASE, POSIX_MMAP_END);
 	find_segments();
 }
 
@@ -360,16 +244,16 @@ long posix_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd)
 		if (!in_mmap_area(addr, len))
 			return -LX_ENOMEM;
 		unmap_pages(addr, addr + len);
-		if (!va_take(addr, addr + len))
+		if (!va_ranges_take(&free_va, addr, addr + len))
 			return -LX_ENOMEM;
 	} else {
-		addr = va_alloc(len);
+		addr = va_ranges_alloc(&free_va, len);
 		if (!addr)
 			return -LX_ENOMEM;
 	}
 	long err = map_pages(addr, addr + len, rights_of(prot));
 	if (err) {
-		va_free(addr, addr + len);
+		va_ranges_free(&free_va, addr, addr + len); /* false: the addresses are lost */
 		return err;
 	}
 	return (long)addr;
@@ -383,15 +267,16 @@ long posix_munmap(uint64_t addr, uint64_t len)
 	if (!in_mmap_area(addr, len))
 		return -LX_EINVAL;
 	unmap_pages(addr, addr + len);
-	va_take(addr, addr + len); /* it may be partly free already */
-	va_free(addr, addr + len);
+	/* It may be partly free already. A failed take means all of it is. */
+	if (va_ranges_take(&free_va, addr, addr + len))
+		va_ranges_free(&free_va, addr, addr + len); /* false: the addresses are lost */
 	return 0;
 }
 
 /* New rights for one page: a mapped or kept frame is remapped, a missing one made. */
 static long protect_page(uint64_t va, unsigned rights)
 {
-	struct frame *f = frame_find(va);
+	struct frame_entry *f = frame_table_find(&frames, va);
 	if (!f)
 		return map_zero_page(va, rights) == FV_OK ? 0 : -LX_ENOMEM;
 	if (f->rights == rights)
@@ -410,7 +295,8 @@ long posix_mprotect(uint64_t addr, uint64_t len, long prot)
 		return -LX_EINVAL;
 	len = page_up(len);
 	bool in_brk = addr >= POSIX_BRK_BASE && addr + len <= page_up(brk_current);
-	if (!in_brk && !in_mmap_area(addr, len))
+	/* Pages at free addresses would be found by a later mmap there. */
+	if (!in_brk && (!in_mmap_area(addr, len) || va_ranges_overlaps(&free_va, addr, addr + len)))
 		return -LX_ENOMEM;
 	unsigned rights = rights_of(prot);
 	for (uint64_t va = addr; va < addr + len; va += POSIX_PAGE) {
@@ -423,11 +309,11 @@ long posix_mprotect(uint64_t addr, uint64_t len, long prot)
 
 long posix_map_frame(fv_cptr_t frame, unsigned rights)
 {
-	uint64_t va = va_alloc(POSIX_PAGE);
+	uint64_t va = va_ranges_alloc(&free_va, POSIX_PAGE);
 	if (!va)
 		return -LX_ENOMEM;
 	if (map_at(frame, va, rights) != FV_OK) {
-		va_free(va, va + POSIX_PAGE);
+		va_ranges_free(&free_va, va, va + POSIX_PAGE);
 		return -LX_EINVAL;
 	}
 	return (long)va;
@@ -440,7 +326,7 @@ static bool page_accessible(uint64_t va, bool write)
 			return !write || segments[i].writable;
 	if (va >= posix_cfg.stack_lo && va < posix_cfg.stack_hi)
 		return true;
-	struct frame *f = frame_find(va & ~(POSIX_PAGE - 1));
+	struct frame_entry *f = frame_table_find(&frames, va & ~(POSIX_PAGE - 1));
 	return f && (f->rights & (write ? FV_MAP_WRITE : FV_MAP_READ));
 }
 

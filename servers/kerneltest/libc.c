@@ -87,6 +87,8 @@ static void test_mmap(void)
 	      "LIB0012 mprotect makes one page writable");
 	p[4096] = 7;
 	check(p[4096] == 7 && munmap(p, 3 * 4096) == 0, "LIB0013 write it, then unmap all");
+	check(mprotect(p, 4096, PROT_READ) == -1 && errno == ENOMEM,
+	      "LIB0016 mprotect of unmapped addresses: ENOMEM");
 	check(munmap((void *)0x1001, 4096) == -1 && errno == EINVAL,
 	      "LIB0014 munmap of a misaligned address: EINVAL");
 }
