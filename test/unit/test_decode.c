@@ -642,6 +642,20 @@ static void test_transformed_from_compressed_must_be_compressible(void **state)
 	}
 }
 
+static void test_transformed_with_immediate_reserved(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(standard); i++) {
+		static const int32_t imms[] = {1, -1, 0x20, -2048};
+		for (size_t k = 0; k < ARRAY_LEN(imms); k++) {
+			struct mmio_access got;
+			uint32_t htinst = encode(&standard[i], 10, 0, imms[k]);
+			assert_int_equal(decode_trapped(htinst, 0, false, &got), DECODE_RESERVED);
+			check_zeroed(&got);
+		}
+	}
+}
+
 /* ---- htinst pseudoinstructions ---- */
 
 static void check_pseudo(uint32_t htinst, bool is_store, unsigned width)
@@ -740,6 +754,7 @@ int main(void)
 	    cmocka_unit_test(test_compressed_non_load_store),
 	    cmocka_unit_test(test_every_16_bit_value),
 	    cmocka_unit_test(test_transformed_from_compressed_must_be_compressible),
+	    cmocka_unit_test(test_transformed_with_immediate_reserved),
 	    cmocka_unit_test(test_page_table_walk_pseudoinstructions),
 	    cmocka_unit_test(test_other_even_htinst_values_reserved),
 	    cmocka_unit_test(test_extend),

@@ -296,6 +296,33 @@ static enum decode_status decode_pseudo(uint32_t htinst, struct mmio_access *out
 }
 
 /*
+ * The immediate of a transformed load or store is zero; a value with one
+ * set is the untransformed instruction or garbage, whose rs1 field would be
+ * misread as the Addr. Offset.
+ */
+static bool immediate_is_zero(uint32_t htinst, bool is_store)
+{
+	if (is_store)
+		return field(htinst, 31, 25) == 0 && field(htinst, 11, 7) == 0;
+	return field(htinst, 31, 20) == 0;
+}
+
+/*
+ * On RV64 no compressed instruction expands to LB, LWU, FLW or FSW, so a
+ * transformed one with bit 1 clear (compressed original) cannot name them.
+ */
+static struct decoded check_transformed(struct decoded d, uint32_t htinst, bool from_compressed)
+{
+	if (d.status != DECODE_OK)
+		return d;
+	if (!immediate_is_zero(htinst, kinds[d.kind].is_store))
+		return rejected(DECODE_RESERVED);
+	if (from_compressed && !kinds[d.kind].compressible)
+		return rejected(DECODE_RESERVED);
+	return d;
+}
+
+/*
  * A transformed instruction is the 32-bit form of the trapping one with
  * bit 1 cleared if that was compressed, its rs1 field replaced by the
  * Addr. Offset and its immediate zeroed. Neither field matters to the
@@ -304,11 +331,7 @@ static enum decode_status decode_pseudo(uint32_t htinst, struct mmio_access *out
 static enum decode_status decode_transformed(uint32_t htinst, struct mmio_access *out)
 {
 	bool from_compressed = !(htinst & 2);
-	struct decoded d = decode_32(htinst | 2);
-
-	/* No compressed instruction expands to LB, LWU, FLW, FSW on RV64. */
-	if (from_compressed && d.status == DECODE_OK && !kinds[d.kind].compressible)
-		d = rejected(DECODE_RESERVED);
+	struct decoded d = check_transformed(decode_32(htinst | 2), htinst, from_compressed);
 	enum decode_status status = report(d, from_compressed ? 2 : 4, out);
 	if (status == DECODE_OK)
 		out->addr_offset = field(htinst, 19, 15);

@@ -45,7 +45,8 @@ enum decode_status {
 	/*
 	 * A reserved or illegal encoding (e.g. C.LWSP with rd = x0, the
 	 * all-zero instruction, a reserved htinst value, a transformed
-	 * compressed instruction that no compressed instruction expands to).
+	 * load or store with a nonzero immediate, or one marked compressed
+	 * that no compressed instruction expands to).
 	 */
 	DECODE_RESERVED,
 	/* htinst was zero and no raw instruction bits were supplied. */
