@@ -83,7 +83,10 @@ static const struct kind_info kinds[] = {
     [FSD] = {.is_store = true, .is_fp = true, .width = 8, .compressible = true},
 };
 
-/* The accesses of each major opcode, by funct3. */
+/*
+ * The accesses of LOAD and STORE by funct3. LOAD 111 and STORE 1xx are
+ * reserved on RV64 (RV128 puts LDU and SQ there).
+ */
 static const enum access_kind load_by_funct3[8] = {LB, LH, LW, LD, LBU, LHU, LWU, NO_ACCESS};
 static const enum access_kind store_by_funct3[8] = {SB,        SH,        SW,        SD,
                                                     NO_ACCESS, NO_ACCESS, NO_ACCESS, NO_ACCESS};
