@@ -19,6 +19,8 @@ fv_error_t invoke_capability(struct invocation *inv)
 		return decode_irq_control_invocation(inv);
 	case CAP_IRQ_HANDLER:
 		return decode_irq_handler_invocation(inv);
+	case CAP_VCPU:
+		return decode_vcpu_invocation(inv);
 	case CAP_NULL:
 		return FV_FAILED_LOOKUP;
 	default:

@@ -11,6 +11,7 @@
 #include <fv/ipc_queue.h>
 #include <fv/object.h>
 #include <fv/syscall.h>
+#include <fv/vcpu.h>
 
 #define REG_STATUS REG_SYSCALL
 
@@ -65,6 +66,14 @@ static bool transfer_cap(struct tcb *from, struct fv_ipc_buffer *src, struct tcb
 	return true;
 }
 
+/* Word i of a fault message: a VM exit carries the guest's registers after its fixed words. */
+static uint64_t fault_message_word(const struct tcb *from, unsigned i)
+{
+	if (from->fault_label == FV_FAULT_VCPU && i >= FV_EXIT_X0)
+		return i == FV_EXIT_X0 ? 0 : from->ctx.regs[i - FV_EXIT_X0];
+	return i < FAULT_WORDS ? from->fault_words[i] : 0;
+}
+
 /* Copies a message (or the kernel-built fault message) from `from` to `to`. */
 static void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge)
 {
@@ -76,7 +85,7 @@ static void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge)
 		label = from->fault_label;
 		len = MIN(from->fault_len, limit);
 		for (unsigned i = 0; i < len; i++)
-			set_message_word(to, dst, i, from->fault_words[i]);
+			set_message_word(to, dst, i, fault_message_word(from, i));
 	} else {
 		uint64_t info = from->ctx.regs[REG_MSGINFO];
 		label = FV_MSGINFO_LABEL(info);
@@ -120,6 +129,20 @@ void reply_cap_cleanup(struct cap *reply)
 	wake(caller, FV_CANCELLED);
 }
 
+/* A reply to a VM exit: pc advance and guest registers (enum fv_exit_word). */
+static void resume_vcpu(struct tcb *server, struct fv_ipc_buffer *buf, struct tcb *caller)
+{
+	uint64_t words[2 + 31];
+	unsigned len = MIN((unsigned)FV_MSGINFO_LENGTH(server->ctx.regs[REG_MSGINFO]),
+	                   (unsigned)ARRAY_SIZE(words));
+	if (!buf)
+		len = MIN(len, (unsigned)FV_MSG_REG_WORDS);
+	for (unsigned i = 0; i < len; i++)
+		words[i] = message_word(server, buf, i);
+	vcpu_resume(caller, words, len);
+	sched_make_runnable(caller);
+}
+
 /* Applies a fault handler's reply: label 0 resumes with the given registers. */
 static void resume_from_fault(struct tcb *server, struct tcb *caller)
 {
@@ -128,6 +151,10 @@ static void resume_from_fault(struct tcb *server, struct tcb *caller)
 	caller->ipc_flags = 0;
 	if (FV_MSGINFO_LABEL(info) != 0) {
 		caller->state = THREAD_INACTIVE;
+		return;
+	}
+	if (caller->fault_label == FV_FAULT_VCPU) {
+		resume_vcpu(server, buf, caller);
 		return;
 	}
 	unsigned len = MIN((unsigned)FV_MSGINFO_LENGTH(info), (unsigned)FV_REG_COUNT);
@@ -385,7 +412,7 @@ void ipc_fault(struct tcb *t, uint64_t label, const uint64_t *words, unsigned le
 		return;
 	}
 	t->fault_label = label;
-	t->fault_len = (uint8_t)MIN(len, (unsigned)FAULT_WORDS);
-	memcpy(t->fault_words, words, t->fault_len * sizeof(uint64_t));
+	t->fault_len = (uint8_t)(label == FV_FAULT_VCPU ? FV_EXIT_WORDS : MIN(len, FAULT_WORDS));
+	memcpy(t->fault_words, words, MIN(len, FAULT_WORDS) * sizeof(uint64_t));
 	send_on(t, &handler->cap, IPC_CALL | IPC_FAULT);
 }

@@ -30,6 +30,8 @@ unsigned object_size_bits(fv_object_type_t type, unsigned size_bits)
 		return FV_VSPACE_BITS;
 	case FV_OBJ_GUEST_SPACE:
 		return FV_GUEST_SPACE_BITS;
+	case FV_OBJ_VCPU:
+		return FV_VCPU_BITS;
 	default:
 		/* Types whose objects this kernel cannot make. */
 		return 0;
@@ -58,6 +60,8 @@ static enum cap_type cap_type_of(fv_object_type_t type)
 		return CAP_VSPACE;
 	case FV_OBJ_GUEST_SPACE:
 		return CAP_GUEST_SPACE;
+	case FV_OBJ_VCPU:
+		return CAP_VCPU;
 	default:
 		return CAP_NULL;
 	}

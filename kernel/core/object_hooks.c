@@ -3,6 +3,7 @@
 #include <fv/irq.h>
 #include <fv/object.h>
 #include <fv/tcb.h>
+#include <fv/vcpu.h>
 #include <fv/vspace.h>
 
 bool object_can_create(fv_object_type_t type, unsigned count)
@@ -23,6 +24,9 @@ void object_init_hook(struct cap *cap)
 		break;
 	case CAP_GUEST_SPACE:
 		guest_space_init(cap);
+		break;
+	case CAP_VCPU:
+		vcpu_init(kobj_ptr(cap->pa));
 		break;
 	default:
 		break;

@@ -9,6 +9,7 @@
 #include <fv/object.h>
 #include <fv/smp.h>
 #include <fv/tcb.h>
+#include <fv/vcpu.h>
 #include <fv/vspace.h>
 
 /* The IPC buffer is 1 KiB-aligned so the whole buffer always lies in one page. */
@@ -52,6 +53,7 @@ void tcb_finalize(struct tcb *t)
 		if (harts[i].fp_owner == t)
 			harts[i].fp_owner =
 			    FP_STALE; /* not zeros: reload before anyone uses them */
+	tcb_unbind_vcpu(t);
 	for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
 		cte_delete(&t->slots[i]);
 }
@@ -211,6 +213,8 @@ fv_error_t decode_tcb_invocation(struct invocation *inv)
 	case FV_TCB_UNBIND_NOTIFICATION:
 		ipc_unbind_notification(t);
 		return FV_OK;
+	case FV_TCB_BIND_VCPU:
+		return tcb_bind_vcpu(inv, t);
 	default:
 		return FV_ILLEGAL_OPERATION;
 	}

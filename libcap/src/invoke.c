@@ -173,3 +173,26 @@ fv_error_t fv_irq_handler_clear(fv_cptr_t handler)
 {
 	return fv_invoke(handler, FV_IRQ_HANDLER_CLEAR, NULL, 0, NULL, 0, NULL, 0);
 }
+
+fv_error_t fv_tcb_bind_vcpu(fv_cptr_t tcb, fv_cptr_t vcpu, fv_cptr_t guest_space)
+{
+	const fv_cptr_t caps[] = {vcpu, guest_space};
+	return fv_invoke(tcb, FV_TCB_BIND_VCPU, NULL, 0, caps, vcpu ? 2 : 0, NULL, 0);
+}
+
+fv_error_t fv_vcpu_read_regs(fv_cptr_t vcpu, unsigned first, unsigned count, uint64_t *values)
+{
+	const uint64_t args[] = {first, count};
+	return fv_invoke(vcpu, FV_VCPU_READ_REGS, args, 2, NULL, 0, values, count);
+}
+
+fv_error_t fv_vcpu_write_regs(fv_cptr_t vcpu, unsigned first, unsigned count,
+                              const uint64_t *values)
+{
+	uint64_t args[16] = {first, count};
+	if (count > 14)
+		return FV_RANGE_ERROR;
+	for (unsigned i = 0; i < count; i++)
+		args[2 + i] = values[i];
+	return fv_invoke(vcpu, FV_VCPU_WRITE_REGS, args, 2 + count, NULL, 0, NULL, 0);
+}

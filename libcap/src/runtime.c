@@ -22,12 +22,17 @@ void fv_runtime_start(uint64_t arg);
 
 __thread struct fv_ipc_buffer *fv_tls_ipc_buffer = (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
 struct fv_slot_range fv_program_slots;
-static uint64_t start_arg;
+static uint64_t start_arg, timebase_hz;
 extern const Elf64_Ehdr __ehdr_start;
 
 uint64_t fv_start_arg(void)
 {
 	return start_arg;
+}
+
+uint64_t fv_timebase_hz(void)
+{
+	return timebase_hz;
 }
 
 uint64_t fv_thread_tp(struct fv_thread_info *info)
@@ -128,6 +133,7 @@ void fv_runtime_start(uint64_t arg)
 		fv_debug_puts("fv: started without start info\n", 32);
 		return;
 	}
+	timebase_hz = config.timebase_hz;
 	fv_error_t err = fv_posix_start(&config);
 	if (err) {
 		fv_debug_puts("fv: no memory for the Linux personality\n", 40);

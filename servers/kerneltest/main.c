@@ -572,6 +572,48 @@ static void test_guest_space(void)
 	fv_frame_unmap(frame);
 }
 
+/* ---- VCPUs ---- */
+
+static void test_vcpu_regs(fv_cptr_t vcpu)
+{
+	uint64_t v[2] = {0, 0};
+	check(fv_vcpu_read_regs(vcpu, FV_VCPU_VSTIMECMP, 1, v) == FV_OK && v[0] == UINT64_MAX,
+	      "VCP0004 a new VCPU's timer is off (vstimecmp all ones)");
+	const uint64_t set[2] = {0x1000, 0x2000};
+	check(fv_vcpu_write_regs(vcpu, FV_VCPU_VSTVEC, 2, set) == FV_OK &&
+	          fv_vcpu_read_regs(vcpu, FV_VCPU_VSTVEC, 2, v) == FV_OK && v[0] == 0x1000 &&
+	          v[1] == 0x2000,
+	      "VCP0005 VS registers read back what was written");
+	check_err(fv_vcpu_read_regs(vcpu, FV_VCPU_REG_COUNT, 1, v), FV_RANGE_ERROR,
+	          "VCP0006 no register beyond the last");
+	check_err(fv_vcpu_read_regs(vcpu, FV_VCPU_SENVCFG, 2, v), FV_RANGE_ERROR,
+	          "VCP0007 no range running past the last register");
+}
+
+static void test_vcpu(void)
+{
+	fv_cptr_t vcpu = make(pool, FV_OBJ_VCPU, 0), gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
+	fv_cptr_t a = make(pool, FV_OBJ_TCB, 0), b = make(pool, FV_OBJ_TCB, 0);
+	fv_cptr_t ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	check(vcpu && gs && a && b, "VCP0001 retype a VCPU");
+	check_err(fv_tcb_bind_vcpu(a, ep, gs), FV_INVALID_CAPABILITY,
+	          "VCP0002 an endpoint is no VCPU");
+	check_err(fv_tcb_bind_vcpu(threads[0].tcb, vcpu, gs), FV_ILLEGAL_OPERATION,
+	          "VCP0003 a thread that is not stopped cannot be bound");
+	test_vcpu_regs(vcpu);
+	check_err(fv_tcb_bind_vcpu(a, vcpu, gs), FV_OK, "VCP0008 bind a VCPU to a stopped thread");
+	check_err(fv_tcb_bind_vcpu(b, vcpu, gs), FV_ILLEGAL_OPERATION,
+	          "VCP0009 one thread per VCPU");
+	check(fv_tcb_bind_vcpu(a, 0, 0) == FV_OK && fv_tcb_bind_vcpu(b, vcpu, gs) == FV_OK,
+	      "VCP0010 unbound, it binds to another thread");
+	check(
+	    fv_cnode_delete(FV_ROOT_SLOT_CNODE, vcpu, 64) == FV_OK &&
+	        fv_cnode_delete(FV_ROOT_SLOT_CNODE, gs, 64) == FV_OK &&
+	        fv_cnode_delete(FV_ROOT_SLOT_CNODE, b, 64) == FV_OK &&
+	        make(pool, FV_OBJ_FRAME_4K, 0) != 0,
+	    "VCP0011 deleting the VCPU, its guest space and its thread leaves the kernel working");
+}
+
 /* ---- Interrupts ---- */
 
 #define UART_VA 0x23000000ul
@@ -760,6 +802,7 @@ int main(void)
 	test_thread(pool);
 	test_ipc();
 	test_guest_space();
+	test_vcpu();
 	test_interrupts();
 	test_process();
 	fv_printf("kerneltest: %u passed, %u failed\n", passed, failed);

@@ -5,11 +5,15 @@
  * or the system-call fuzzer (ferrovisor.root=fuzz). Programs it starts get
  * least privilege: their own memory, the console, and what their job needs.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include <fv/cpio.h>
 #include <fv/loader.h>
 #include <fv/posix.h>
 #include <fv/thread.h>
+
+#include <vmm/boot.h>
 
 #include "../kerneltest/kerneltest.h"
 #include "root.h"
@@ -17,6 +21,8 @@
 #define SCRATCH_PAGE 0x24000000ul /* where the loader fills pages for other programs */
 #define MAX_THREADS  8
 #define THREAD_STACK 8192
+#define GUEST_RAM    (16ul << 20)
+#define GUEST_MEMORY 25 /* 32 MiB: the guest's RAM, its tables and its vCPU */
 
 struct thread {
 	struct fv_thread thread;
@@ -201,6 +207,59 @@ static void start_kerneltest(void)
 		fv_printf("root: cannot start the kernel test suite: %s\n", fv_strerror(err));
 }
 
+/* An Untyped of 2^bits from whichever RAM Untyped still has room, into a slot of `cnode`. */
+static fv_error_t retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
+{
+	fv_error_t err =
+	    fv_untyped_retype(alloc.untyped, FV_OBJ_UNTYPED, bits, cnode, 0, 0, slot, 1);
+	for (unsigned long i = 0; err == FV_NOT_ENOUGH_MEMORY && i < bi->untyped.count; i++) {
+		const struct fv_untyped_desc *u = &bi->untyped_list[i];
+		if (!u->is_device && u->size_bits >= bits)
+			err = fv_untyped_retype(bi->untyped.first + i, FV_OBJ_UNTYPED, bits, cnode,
+			                        0, 0, slot, 1);
+	}
+	return err;
+}
+
+/* A VMM for the test guest `name` (guest-NAME.bin in the archive), with its memory. */
+static fv_error_t equip_vmm(const struct fv_process *p, const char *name,
+                            const struct cpio_file *image)
+{
+	struct fv_loader l = loader();
+	struct vmm_boot b = {.image_size = image->size, .ram_size = GUEST_RAM, .vcpus = 1};
+	strncpy(b.name, name, sizeof(b.name) - 1);
+	fv_error_t err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, &b, sizeof(b), FV_MAP_READ);
+	if (!err)
+		err = fv_load_data(&l, p->vspace, VMM_IMAGE_VA, image->data, image->size,
+		                   FV_MAP_READ);
+	if (!err) /* last: Untyped memory is handed out upwards */
+		err = retype_anywhere(GUEST_MEMORY, p->cnode, VMM_SLOT_GUEST_MEMORY);
+	return err;
+}
+
+static void start_guest(const char *name)
+{
+	char file[64];
+	struct cpio_file image;
+	snprintf(file, sizeof(file), "guest-%s.bin", name);
+	if (cpio_find((const void *)bi->archive_va, bi->archive_size, file, &image) != CPIO_OK) {
+		printf("root: no guest image %s in the boot archive\n", file);
+		return;
+	}
+	struct fv_process p;
+	fv_error_t err = load("vmm", 0, &p);
+	if (!err)
+		err = equip_vmm(&p, name, &image);
+	if (!err)
+		err = start(&p, 0);
+	if (err)
+		printf("root: cannot start the VMM of %s: %s\n", name, fv_strerror(err));
+	fflush(stdout);
+}
+
+/* The value of `key=` in the boot arguments, copied into buf; false if absent. */
+static bool cmdline_value(const char *key, char *buf, size_t size);
+
 /* Faults of the programs the root task started: reported, and the thread stays stopped. */
 static void supervise(void)
 {
@@ -241,6 +300,21 @@ uint64_t cmdline_number(const char *key, uint64_t fallback)
 	return fallback;
 }
 
+static bool cmdline_value(const char *key, char *buf, size_t size)
+{
+	size_t len = strlen(key);
+	for (const char *p = bi->cmdline; (p = strstr_word(p, key, len)) != NULL; p += len) {
+		if (p[len] != '=')
+			continue;
+		size_t n = 0;
+		for (const char *v = p + len + 1; *v && *v != ' ' && n + 1 < size; v++)
+			buf[n++] = *v;
+		buf[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
 bool cmdline_has(const char *word)
 {
 	size_t len = strlen(word);
@@ -279,6 +353,10 @@ int main(void)
 	if (cmdline_has("ferrovisor.root=fuzz"))
 		return run_fuzzer();
 	supervisor_endpoint = root_make(FV_OBJ_ENDPOINT, 0);
-	start_kerneltest();
+	char guest[32];
+	if (cmdline_value("ferrovisor.guest", guest, sizeof(guest)))
+		start_guest(guest);
+	else
+		start_kerneltest();
 	supervise();
 }

@@ -170,6 +170,27 @@ def case_kerneltest(args, checks):
     return q
 
 
+def case_guest(args, checks):
+    """A bare-metal test guest runs in VS-mode; its VMM serves its SBI calls."""
+    name, smp, memory = args.rest[0], int(args.rest[1]), args.rest[2]
+    q = qemu_test.boot(args, smp=smp, memory=memory, append=f"ferrovisor.guest={name}")
+    try:
+        checks.check(q.wait_for(r"^vmm: %s: started" % name) is not None,
+                     "the root task starts the guest's VMM")
+        done = q.wait_for(r"^\[%s\] %s: (\d+) passed, (\d+) failed" % (name, name))
+        checks.check(done is not None, "the guest runs its checks to the end")
+        if done:
+            passed, failed = map(int, done[0])
+            checks.check(failed == 0 and passed >= 10, f"guest checks: {passed} passed, {failed} failed")
+        checks.check(q.wait_for(r"^vmm: %s: the guest shut down" % name) is not None,
+                     "SBI system reset ends the guest")
+        text = q.text()
+        checks.check("FAIL" not in text and "PANIC" not in text, "no failed check and no panic")
+    finally:
+        q.stop()
+    return q
+
+
 def case_uart_irq(args, checks):
     """A key typed on the console reaches the root task as a UART interrupt."""
     q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.test=uart-irq")
@@ -207,7 +228,7 @@ def case_fuzz(args, checks):
     return q
 
 
-CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
+CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
          "bad-dtb": case_bad_dtb}
 
 

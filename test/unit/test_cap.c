@@ -169,6 +169,13 @@ fv_error_t decode_irq_handler_invocation(struct invocation *inv)
 	return FV_ILLEGAL_OPERATION;
 }
 
+fv_error_t decode_vcpu_invocation(struct invocation *inv)
+{
+	(void)inv;
+	decoder_called = "vcpu";
+	return FV_ILLEGAL_OPERATION;
+}
+
 /* ---- The boot CSpace ---- */
 
 static struct cte *slot(unsigned index)

@@ -6,6 +6,7 @@
 #include <fv/arch.h>
 #include <fv/object.h>
 #include <fv/smp.h>
+#include <fv/vcpu.h>
 
 extern char hart_stacks[][KERNEL_STACK_SIZE];
 
@@ -21,6 +22,7 @@ void arch_boot_hart_init(uint64_t hartid, uint64_t virt_offset)
 	/* IPIs (pokes and stall requests) must reach this hart in user mode too. */
 	csr_set_sie(SIE_SSIE);
 	csr_write_stvec((uint64_t)trap_entry);
+	vcpu_hart_init();
 	harts[0] = (struct hart){
 	    .hartid = hartid, .index = 0, .online = true, .timer_deadline = UINT64_MAX};
 	harts[0].stack_top = (uint64_t)hart_stacks[1];

@@ -16,12 +16,13 @@
 #include <fv/smp.h>
 #include <fv/vspace.h>
 
-#define GUEST_ID_COUNT   4096
-#define GPA_LIMIT        (1ull << FV_GUEST_PHYS_BITS)
-#define ROOT_LEVEL       (SV39_LEVELS - 1)
-#define ROOT_INDEX_BITS  11
-#define HGATP_VMID_SHIFT 44
-#define HGATP_VMID_MASK  0x3fffull
+#define GUEST_ID_COUNT    4096
+#define GPA_LIMIT         (1ull << FV_GUEST_PHYS_BITS)
+#define ROOT_LEVEL        (SV39_LEVELS - 1)
+#define ROOT_INDEX_BITS   11
+#define HGATP_VMID_SHIFT  44
+#define HGATP_VMID_MASK   0x3fffull
+#define HGATP_MODE_SV39X4 (8ull << 60)
 
 /* guest_table[id] = pa of the guest space using it; id 0 is never used. */
 static uint64_t guest_table[GUEST_ID_COUNT];
@@ -223,4 +224,17 @@ void guest_page_table_unmap(struct cap *pt)
 	pt->word = 0;
 	pt->word2 = 0;
 	pt->extra = 0;
+}
+
+bool guest_space_live(const struct cap *gs)
+{
+	return guest_space_is_live(gs);
+}
+
+uint64_t guest_space_hgatp(const struct cap *gs)
+{
+	uint64_t vmid = vmid_of(gs->extra);
+	if (vmid == 0)
+		hfence_gvma_vmid(0); /* a shared VMID: nothing cached may carry over */
+	return HGATP_MODE_SV39X4 | (vmid << HGATP_VMID_SHIFT) | (gs->pa >> PT_PAGE_SHIFT);
 }

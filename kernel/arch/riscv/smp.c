@@ -6,6 +6,7 @@
 #include <fv/arch.h>
 #include <fv/console.h>
 #include <fv/smp.h>
+#include <fv/vcpu.h>
 
 /* How long the boot hart waits for the others to report in. */
 #define SMP_START_TIMEOUT_MS 2000
@@ -33,6 +34,7 @@ void secondary_main(uint64_t hartid, uint64_t index)
 	/* IPIs (pokes and stall requests) must reach this hart in user mode too. */
 	csr_set_sie(SIE_SSIE);
 	csr_write_stvec((uint64_t)trap_entry);
+	vcpu_hart_init();
 	kprintf("ferrovisor: hart %lu online\n", hartid);
 	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&online_count, 1, __ATOMIC_ACQ_REL);

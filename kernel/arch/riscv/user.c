@@ -16,6 +16,7 @@
 #include <fv/smp.h>
 #include <fv/syscall.h>
 #include <fv/tcb.h>
+#include <fv/vcpu.h>
 #include <fv/vspace.h>
 
 #define SSTATUS_FS       (3ull << 13)
@@ -110,9 +111,28 @@ static NOINLINE NORETURN void stop_without_address_space(struct tcb *t)
 	sched_return_to_user();
 }
 
+/* A thread bound to a VCPU: into its guest, with the kernel's own tables for traps. */
+static NOINLINE NORETURN void enter_guest(struct hart *self, struct tcb *t)
+{
+	if (!guest_space_live(&t->slots[TCB_SLOT_GUEST_SPACE].cap))
+		stop_without_address_space(t);
+	load_fp(self, t);
+	arch_use_kernel_address_space();
+	t->ctx.kernel_sp = self->stack_top;
+	t->ctx.kernel_tp = (uint64_t)self;
+	t->ctx.sstatus = (t->ctx.sstatus & SSTATUS_FS) | SSTATUS_SPIE;
+	if (!(t->ctx.sstatus & SSTATUS_FS))
+		t->ctx.sstatus |= SSTATUS_FS_INIT;
+	vcpu_enter(t);
+	kernel_unlock();
+	restore_user_context(&t->ctx);
+}
+
 HOT void arch_enter_user(struct tcb *t)
 {
 	struct hart *self = this_hart();
+	if (t->slots[TCB_SLOT_VCPU].cap.type == CAP_VCPU)
+		enter_guest(self, t);
 	if (t->slots[TCB_SLOT_VSPACE].cap.type != CAP_VSPACE)
 		stop_without_address_space(t);
 	load_fp(self, t);
@@ -187,6 +207,9 @@ static NOINLINE void handle_other_trap(struct tcb *t)
 HOT void riscv_trap_from_user(struct user_context *ctx)
 {
 	struct tcb *t = (struct tcb *)ctx;
+	/* From a guest: its VS state goes to the VCPU before a stall could be answered. */
+	if (csr_read_hstatus() & HSTATUS_SPV)
+		vcpu_leave(t);
 	halt_if_panicking();
 	kernel_lock();
 	if (this_hart()->current != t) {
@@ -197,6 +220,8 @@ HOT void riscv_trap_from_user(struct user_context *ctx)
 	if (ctx->scause == CAUSE_ECALL_U) {
 		ctx->sepc += 4;
 		handle_syscall(t);
+	} else if (!(ctx->scause & SCAUSE_INTERRUPT) && tcb_vcpu(t)) {
+		vcpu_handle_exit(t);
 	} else {
 		handle_other_trap(t);
 	}

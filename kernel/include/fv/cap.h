@@ -31,6 +31,7 @@ enum cap_type {
 	CAP_IRQ_HANDLER,
 	CAP_REPLY, /* lives only in a TCB's reply slot */
 	CAP_GUEST_SPACE,
+	CAP_VCPU,
 	CAP_TYPE_COUNT
 };
 

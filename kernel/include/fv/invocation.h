@@ -38,5 +38,6 @@ fv_error_t decode_frame_invocation(struct invocation *inv);
 fv_error_t decode_page_table_invocation(struct invocation *inv);
 fv_error_t decode_irq_control_invocation(struct invocation *inv);
 fv_error_t decode_irq_handler_invocation(struct invocation *inv);
+fv_error_t decode_vcpu_invocation(struct invocation *inv);
 
 #endif

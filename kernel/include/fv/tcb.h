@@ -33,6 +33,8 @@ enum tcb_slot {
 	TCB_SLOT_IPC_BUFFER,
 	TCB_SLOT_FAULT_EP,
 	TCB_SLOT_REPLY, /* the reply capability of the last call received */
+	TCB_SLOT_VCPU,  /* a bound VCPU: the thread runs that guest */
+	TCB_SLOT_GUEST_SPACE,
 	TCB_SLOT_COUNT
 };
 

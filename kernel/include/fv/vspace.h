@@ -47,6 +47,9 @@ void guest_space_finalize(struct cap *cap);
 fv_error_t guest_space_map_frame(struct cap *gs, struct cap *frame, uint64_t gpa, unsigned rights);
 fv_error_t guest_space_map_page_table(struct cap *gs, struct cap *pt, uint64_t gpa);
 void guest_frame_unmap(struct cap *frame);
+bool guest_space_live(const struct cap *gs);
+/* hgatp for entering a guest of `gs` (flushing first if its VMID is shared). */
+uint64_t guest_space_hgatp(const struct cap *gs);
 void guest_page_table_unmap(struct cap *pt);
 
 #endif

@@ -165,6 +165,11 @@ fv_error_t fv_tcb_suspend(fv_cptr_t tcb);
 fv_error_t fv_tcb_set_fault_handler(fv_cptr_t tcb, fv_cptr_t endpoint);
 fv_error_t fv_tcb_bind_notification(fv_cptr_t tcb, fv_cptr_t ntfn);
 fv_error_t fv_tcb_unbind_notification(fv_cptr_t tcb);
+/* The thread runs the guest of `vcpu` in `guest_space` (both 0: unbinds). */
+fv_error_t fv_tcb_bind_vcpu(fv_cptr_t tcb, fv_cptr_t vcpu, fv_cptr_t guest_space);
+fv_error_t fv_vcpu_read_regs(fv_cptr_t vcpu, unsigned first, unsigned count, uint64_t *values);
+fv_error_t fv_vcpu_write_regs(fv_cptr_t vcpu, unsigned first, unsigned count,
+                              const uint64_t *values);
 fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned rights);
 fv_error_t fv_frame_unmap(fv_cptr_t frame);
 fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);
@@ -188,6 +193,8 @@ fv_cptr_t fv_slot_alloc(struct fv_slot_allocator *a);
 extern struct fv_slot_range fv_program_slots;
 /* The root task: its boot info address; any other program: what its parent passed. */
 uint64_t fv_start_arg(void);
+/* rdtime ticks per second. */
+uint64_t fv_timebase_hz(void);
 
 /*
  * Formatted output to the program's standard output, as a Linux write, so

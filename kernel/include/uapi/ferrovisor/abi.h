@@ -42,6 +42,7 @@ typedef enum {
 	FV_OBJ_PAGE_TABLE = 8,
 	FV_OBJ_VSPACE = 9,
 	FV_OBJ_GUEST_SPACE = 10, /* a guest's stage-2 (guest-physical) address space */
+	FV_OBJ_VCPU = 11,        /* a virtual hart's privileged state */
 	FV_OBJ_TYPE_COUNT
 } fv_object_type_t;
 
@@ -56,6 +57,7 @@ typedef enum {
 #define FV_VSPACE_BITS        12
 #define FV_GUEST_SPACE_BITS   14 /* the Sv39x4 root table: 16 KiB */
 #define FV_GUEST_PHYS_BITS    41 /* guest-physical addresses below 2^41 */
+#define FV_VCPU_BITS          10
 #define FV_UNTYPED_MIN_BITS   4
 #define FV_UNTYPED_MAX_BITS   47
 #define FV_CNODE_MIN_RADIX    1
@@ -83,6 +85,8 @@ typedef enum {
 	FV_TCB_SET_FAULT_HANDLER, /* cap: an endpoint (or none, to remove it) */
 	FV_TCB_BIND_NOTIFICATION, /* cap: a notification */
 	FV_TCB_UNBIND_NOTIFICATION,
+	FV_TCB_BIND_VCPU, /* caps: a VCPU and a GuestSpace (none: unbind); the thread runs the guest
+	                   */
 	FV_FRAME_MAP = 48,
 	FV_FRAME_UNMAP,
 	FV_FRAME_GET_ADDRESS,
@@ -92,6 +96,8 @@ typedef enum {
 	FV_IRQ_HANDLER_SET_NOTIFICATION, /* cap: a notification with write */
 	FV_IRQ_HANDLER_ACK,
 	FV_IRQ_HANDLER_CLEAR,
+	FV_VCPU_READ_REGS = 72, /* args: first, count: up to 16 enum fv_vcpu_reg values */
+	FV_VCPU_WRITE_REGS,     /* args: first, count, values (its thread must not be running) */
 	FV_INVOCATION_LABEL_COUNT
 } fv_invocation_label_t;
 
@@ -153,6 +159,7 @@ typedef enum {
 	FV_FAULT_ILLEGAL,         /* words: pc, instruction bits, cause */
 	FV_FAULT_UNKNOWN_SYSCALL, /* words: pc, sp, a0, a1, a2, a3, a4, a5, a7 */
 	FV_FAULT_OTHER,           /* words: pc, address, cause */
+	FV_FAULT_VCPU,            /* a VM exit: enum fv_exit_word */
 } fv_fault_label_t;
 /*
  * Replying to a fault with label 0 resumes the thread; the reply's words, if
@@ -177,5 +184,43 @@ enum fv_register {
 #define FV_MAP_READ  0x1u
 #define FV_MAP_WRITE 0x2u
 #define FV_MAP_EXEC  0x4u
+
+/* A VCPU's privileged state (FV_VCPU_READ_REGS / WRITE_REGS); GPRs and FP are its thread's. */
+enum fv_vcpu_reg {
+	FV_VCPU_VSSTATUS,
+	FV_VCPU_VSIE,
+	FV_VCPU_VSTVEC,
+	FV_VCPU_VSSCRATCH,
+	FV_VCPU_VSEPC,
+	FV_VCPU_VSCAUSE,
+	FV_VCPU_VSTVAL,
+	FV_VCPU_VSATP,
+	FV_VCPU_VSTIMECMP,
+	FV_VCPU_HVIP,
+	FV_VCPU_HTIMEDELTA,
+	FV_VCPU_HENVCFG,
+	FV_VCPU_HCOUNTEREN,
+	FV_VCPU_SCOUNTEREN, /* the guest's: no VS copy exists, the kernel swaps it */
+	FV_VCPU_SENVCFG,
+	FV_VCPU_REG_COUNT
+};
+
+/*
+ * A VM exit: a fault message with label FV_FAULT_VCPU on the thread's
+ * fault endpoint. Words: the cause (scause), the guest pc, stval, the
+ * guest-physical address of a guest-page fault (htval << 2 | stval & 3),
+ * htinst, then x0..x31. The reply (label 0) resumes the guest: word 0 the
+ * bytes to advance the pc by (0, 2 or 4), word 1 a mask of the x registers
+ * to write (bit n: xn, n >= 1), then their values in ascending order.
+ */
+enum fv_exit_word {
+	FV_EXIT_CAUSE,
+	FV_EXIT_PC,
+	FV_EXIT_TVAL,
+	FV_EXIT_GPA,
+	FV_EXIT_HTINST,
+	FV_EXIT_X0, /* xn is word FV_EXIT_X0 + n */
+	FV_EXIT_WORDS = FV_EXIT_X0 + 32
+};
 
 #endif

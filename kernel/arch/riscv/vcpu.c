@@ -1,0 +1,215 @@
+/*
+ * VCPUs on RISC-V (fv/vcpu.h): entering a guest in VS-mode and leaving it.
+ * The bound thread's saved registers are the guest's; its sepc is the
+ * guest pc. Entering sets hstatus.SPV so that sret lands in VS-mode; every
+ * trap from the guest saves the VS CSRs into the VCPU before anything else
+ * runs (a hart being stalled must leave the object complete) and clears
+ * SPV again, so a later sret to an ordinary thread stays in U-mode.
+ */
+#include <arch/context.h>
+#include <arch/csr.h>
+#include <fv/console.h>
+#include <fv/invocation.h>
+#include <fv/ipc.h>
+#include <fv/object.h>
+#include <fv/smp.h>
+#include <fv/tcb.h>
+#include <fv/vcpu.h>
+#include <fv/vspace.h>
+
+/* The exceptions a guest handles itself (as KVM delegates them); the rest are exits. */
+#define HEDELEG_GUEST 0xb10dull
+/* VS-level software, timer and external interrupts go straight to the guest. */
+#define HIDELEG_GUEST 0x444ull
+
+#define HENVCFG_STCE        (1ull << 63)
+#define HCOUNTEREN_CY_TM_IR 0x7ull
+#define CAUSE_VIRTUAL_INSN  22
+#define INSN_WFI            0x10500073ull
+
+struct vcpu *tcb_vcpu(const struct tcb *t)
+{
+	const struct cap *c = &t->slots[TCB_SLOT_VCPU].cap;
+	return c->type == CAP_VCPU ? kobj_ptr(c->pa) : NULL;
+}
+
+void vcpu_init(struct vcpu *v)
+{
+	v->regs[FV_VCPU_VSTIMECMP] = UINT64_MAX; /* no timer until the guest sets one */
+	v->regs[FV_VCPU_HENVCFG] = HENVCFG_STCE; /* the guest's own stimecmp: no timer exits */
+	v->regs[FV_VCPU_HCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
+	v->regs[FV_VCPU_SCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
+}
+
+void vcpu_hart_init(void)
+{
+	uint64_t probe;
+	if (!csr_try_read_hedeleg(&probe))
+		return; /* no H extension: the boot stops later, and says why */
+	csr_write_hedeleg(HEDELEG_GUEST);
+	csr_write_hideleg(HIDELEG_GUEST);
+	csr_write_hvip(0);
+}
+
+void tcb_unbind_vcpu(struct tcb *t)
+{
+	struct vcpu *v = tcb_vcpu(t);
+	if (v && v->tcb == t)
+		v->tcb = NULL;
+	cte_delete(&t->slots[TCB_SLOT_VCPU]);
+	cte_delete(&t->slots[TCB_SLOT_GUEST_SPACE]);
+}
+
+/* caps: the VCPU and the GuestSpace; none: unbind. The thread must be stopped. */
+fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
+{
+	if (t->state != THREAD_INACTIVE)
+		return FV_ILLEGAL_OPERATION; /* suspend it first */
+	if (inv->ncaps == 0) {
+		tcb_unbind_vcpu(t);
+		return FV_OK;
+	}
+	if (inv->ncaps < 2)
+		return FV_TRUNCATED_MESSAGE;
+	struct cte *vcpu = inv->caps[0], *gs = inv->caps[1];
+	if (vcpu->cap.type != CAP_VCPU || gs->cap.type != CAP_GUEST_SPACE)
+		return FV_INVALID_CAPABILITY;
+	struct vcpu *v = kobj_ptr(vcpu->cap.pa);
+	if (v->tcb && v->tcb != t)
+		return FV_ILLEGAL_OPERATION; /* one thread per VCPU */
+	tcb_unbind_vcpu(t);
+	cte_replace_with_copy(&t->slots[TCB_SLOT_VCPU], vcpu);
+	cte_replace_with_copy(&t->slots[TCB_SLOT_GUEST_SPACE], gs);
+	v->tcb = t;
+	return FV_OK;
+}
+
+/* ---- entering and leaving ---- */
+
+static void load_vs_csrs(const struct vcpu *v)
+{
+	csr_write_vsatp(0); /* no guest translation under the wrong stage 2 */
+	csr_write_vsstatus(v->regs[FV_VCPU_VSSTATUS]);
+	csr_write_vsie(v->regs[FV_VCPU_VSIE]);
+	csr_write_vstvec(v->regs[FV_VCPU_VSTVEC]);
+	csr_write_vsscratch(v->regs[FV_VCPU_VSSCRATCH]);
+	csr_write_vsepc(v->regs[FV_VCPU_VSEPC]);
+	csr_write_vscause(v->regs[FV_VCPU_VSCAUSE]);
+	csr_write_vstval(v->regs[FV_VCPU_VSTVAL]);
+	csr_write_vstimecmp(v->regs[FV_VCPU_VSTIMECMP]);
+	csr_write_hvip(v->regs[FV_VCPU_HVIP]);
+	csr_write_htimedelta(v->regs[FV_VCPU_HTIMEDELTA]);
+	csr_write_henvcfg(v->regs[FV_VCPU_HENVCFG]);
+	csr_write_hcounteren(v->regs[FV_VCPU_HCOUNTEREN]);
+	csr_write_scounteren(v->regs[FV_VCPU_SCOUNTEREN]);
+	csr_write_senvcfg(v->regs[FV_VCPU_SENVCFG]);
+}
+
+static void save_vs_csrs(struct vcpu *v)
+{
+	v->regs[FV_VCPU_VSSTATUS] = csr_read_vsstatus();
+	v->regs[FV_VCPU_VSIE] = csr_read_vsie();
+	v->regs[FV_VCPU_VSTVEC] = csr_read_vstvec();
+	v->regs[FV_VCPU_VSSCRATCH] = csr_read_vsscratch();
+	v->regs[FV_VCPU_VSEPC] = csr_read_vsepc();
+	v->regs[FV_VCPU_VSCAUSE] = csr_read_vscause();
+	v->regs[FV_VCPU_VSTVAL] = csr_read_vstval();
+	v->regs[FV_VCPU_VSATP] = csr_read_vsatp();
+	v->regs[FV_VCPU_VSTIMECMP] = csr_read_vstimecmp();
+	v->regs[FV_VCPU_HVIP] = csr_read_hvip(); /* the guest clears VSSIP itself */
+	v->regs[FV_VCPU_SCOUNTEREN] = csr_read_scounteren();
+	v->regs[FV_VCPU_SENVCFG] = csr_read_senvcfg();
+}
+
+void vcpu_enter(struct tcb *t)
+{
+	struct vcpu *v = tcb_vcpu(t);
+	load_vs_csrs(v);
+	csr_write_hgatp(guest_space_hgatp(&t->slots[TCB_SLOT_GUEST_SPACE].cap));
+	csr_write_vsatp(v->regs[FV_VCPU_VSATP]);
+	/* sret to VS-mode (SPP = S, SPV = 1); a guest WFI traps so it cannot idle the hart. */
+	t->ctx.sstatus |= SSTATUS_SPP;
+	csr_set_hstatus(HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW);
+}
+
+void vcpu_leave(struct tcb *t)
+{
+	struct vcpu *v = tcb_vcpu(t);
+	csr_clear_hstatus(HSTATUS_SPV | HSTATUS_SPVP);
+	if (v)
+		save_vs_csrs(v);
+	csr_write_hvip(0);
+	/* The host's own values: user mode reads the counters, nothing else. */
+	csr_write_scounteren(HCOUNTEREN_CY_TM_IR);
+	csr_write_senvcfg(0);
+}
+
+void vcpu_handle_exit(struct tcb *t)
+{
+	uint64_t cause = t->ctx.scause, tval = t->ctx.stval;
+	if (cause == CAUSE_VIRTUAL_INSN && tval == INSN_WFI) {
+		/* A hint: giving up the hart is a correct WFI, however short. */
+		t->ctx.sepc += 4;
+		sched_yield_current();
+		return;
+	}
+	const uint64_t words[] = {
+	    [FV_EXIT_CAUSE] = cause,
+	    [FV_EXIT_PC] = t->ctx.sepc,
+	    [FV_EXIT_TVAL] = tval,
+	    [FV_EXIT_GPA] = (csr_read_htval() << 2) | (tval & 3),
+	    [FV_EXIT_HTINST] = csr_read_htinst(),
+	};
+	if (!t->slots[TCB_SLOT_FAULT_EP].cap.type)
+		kprintf("ferrovisor: vCPU thread '%s' stopped: exit cause %lu at pc=0x%lx\n",
+		        t->name, cause, t->ctx.sepc);
+	ipc_fault(t, FV_FAULT_VCPU, words, ARRAY_SIZE(words));
+}
+
+void vcpu_resume(struct tcb *t, const uint64_t *words, unsigned len)
+{
+	if (len >= 1 && (words[0] == 2 || words[0] == 4))
+		t->ctx.sepc += words[0];
+	uint64_t mask = len >= 2 ? words[1] : 0;
+	unsigned next = 2;
+	for (unsigned n = 1; n < 32 && next < len; n++)
+		if (mask & (1ull << n))
+			t->ctx.regs[n] = words[next++];
+}
+
+/* ---- invocations ---- */
+
+static fv_error_t check_reg_range(const struct invocation *inv, unsigned extra)
+{
+	if (inv->nargs < 2)
+		return FV_TRUNCATED_MESSAGE;
+	uint64_t first = inv->args[0], count = inv->args[1];
+	if (first >= FV_VCPU_REG_COUNT || count > FV_VCPU_REG_COUNT - first ||
+	    count > INV_MAX_ARGS - extra)
+		return FV_RANGE_ERROR;
+	return FV_OK;
+}
+
+fv_error_t decode_vcpu_invocation(struct invocation *inv)
+{
+	struct vcpu *v = kobj_ptr(inv->target->cap.pa);
+	if (inv->label != FV_VCPU_READ_REGS && inv->label != FV_VCPU_WRITE_REGS)
+		return FV_ILLEGAL_OPERATION;
+	bool write = inv->label == FV_VCPU_WRITE_REGS;
+	fv_error_t err = check_reg_range(inv, write ? 2 : 0);
+	if (err)
+		return err;
+	if (v->tcb && v->tcb->running_on >= 0)
+		return FV_ILLEGAL_OPERATION; /* its state is in a hart now: stop the thread first */
+	unsigned first = (unsigned)inv->args[0], count = (unsigned)inv->args[1];
+	if (write && inv->nargs < 2 + count)
+		return FV_TRUNCATED_MESSAGE;
+	for (unsigned i = 0; i < count; i++) {
+		if (write)
+			v->regs[first + i] = inv->args[2 + i];
+		else
+			inv->ret[i] = v->regs[first + i];
+	}
+	inv->nret = write ? 0 : count;
+	return FV_OK;
+}

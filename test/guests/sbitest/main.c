@@ -1,0 +1,101 @@
+/*
+ * sbitest: a bare-metal guest that calls the SBI its VMM implements, the
+ * error cases included, prints one line per check and ends with
+ * `sbitest: N passed, N failed`, then shuts its machine down.
+ */
+#include <stdint.h>
+
+#include "../sbi.h"
+
+#define RAM_BASE 0x80000000ul
+
+static unsigned passed, failed;
+
+static void put_char(char c)
+{
+	sbi_call(SBI_LEGACY_PUTCHAR, 0, c, 0, 0);
+}
+
+static void put_string(const char *s)
+{
+	unsigned long len = 0;
+	while (s[len])
+		len++;
+	/* The debug console takes the guest-physical address of the bytes. */
+	sbi_call(SBI_EXT_DBCN, 0, (long)len, (long)(uintptr_t)s, 0);
+}
+
+static void put_number(unsigned n)
+{
+	char buf[12];
+	int i = 0;
+	do {
+		buf[i++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	while (i > 0)
+		put_char(buf[--i]);
+}
+
+static void check(int ok, const char *what)
+{
+	put_string(ok ? "sbitest: ok: " : "sbitest: FAIL: ");
+	put_string(what);
+	put_string("\n");
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void test_base(void)
+{
+	struct sbiret r = sbi_call(SBI_EXT_BASE, 0, 0, 0, 0);
+	check(r.error == 0 && r.value == 0x02000000, "SBI0001 BASE: the specification is v2.0");
+	r = sbi_call(SBI_EXT_BASE, 1, 0, 0, 0);
+	check(r.error == 0 && r.value != 0, "SBI0002 BASE: an implementation id");
+	r = sbi_call(SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0);
+	check(r.error == 0 && r.value != 0, "SBI0003 BASE: the debug console is there");
+	r = sbi_call(SBI_EXT_BASE, 3, SBI_EXT_SRST, 0, 0);
+	check(r.error == 0 && r.value != 0, "SBI0004 BASE: system reset is there");
+	r = sbi_call(SBI_EXT_BASE, 3, 0x12345678, 0, 0);
+	check(r.error == 0 && r.value == 0, "SBI0005 BASE: an unknown extension is absent");
+	r = sbi_call(SBI_EXT_BASE, 99, 0, 0, 0);
+	check(r.error == SBI_ERR_NOT_SUPPORTED, "SBI0006 BASE: an unknown function");
+	r = sbi_call(0x12345678, 0, 0, 0, 0);
+	check(r.error == SBI_ERR_NOT_SUPPORTED, "SBI0007 an unknown extension: NOT_SUPPORTED");
+}
+
+static void test_console(void)
+{
+	static const char line[] = "sbitest: written through DBCN\n";
+	struct sbiret r = sbi_call(SBI_EXT_DBCN, 0, sizeof(line) - 1, (long)(uintptr_t)line, 0);
+	check(r.error == 0 && r.value == (long)sizeof(line) - 1,
+	      "SBI0008 DBCN: console_write returns the bytes written");
+	r = sbi_call(SBI_EXT_DBCN, 0, 16, (long)(RAM_BASE - 0x1000), 0);
+	check(r.error == SBI_ERR_INVALID_PARAM, "SBI0009 DBCN: a buffer outside guest RAM");
+	r = sbi_call(SBI_EXT_DBCN, 0, 16, 0, 1);
+	check(r.error == SBI_ERR_INVALID_PARAM, "SBI0010 DBCN: a buffer above 4 GiB (base_hi)");
+	r = sbi_call(SBI_EXT_DBCN, 2, 'x', 0, 0);
+	put_char('\n');
+	check(r.error == 0, "SBI0011 DBCN: console_write_byte");
+	r = sbi_call(SBI_LEGACY_PUTCHAR, 0, '\n', 0, 0);
+	check(r.error == 0, "SBI0012 legacy console_putchar");
+}
+
+void guest_main(unsigned long hartid, unsigned long dtb);
+
+void guest_main(unsigned long hartid, unsigned long dtb)
+{
+	check(hartid == 0, "SBI0000 the boot hart is hart 0");
+	check(dtb >= RAM_BASE && (dtb & 7) == 0, "SBI0013 a1 holds the device tree's address");
+	test_base();
+	test_console();
+	put_string("sbitest: ");
+	put_number(passed);
+	put_string(" passed, ");
+	put_number(failed);
+	put_string(" failed\n");
+	sbi_call(SBI_EXT_SRST, 0, 0, 0, 0); /* shutdown */
+	put_string("sbitest: FAIL: still running after shutdown\n");
+}

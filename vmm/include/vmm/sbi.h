@@ -1,0 +1,53 @@
+/* The SBI a guest sees (SBI specification v2.0), served by its VMM. */
+#ifndef VMM_SBI_H
+#define VMM_SBI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SBI_SPEC_VERSION 0x02000000 /* v2.0 */
+#define SBI_IMPL_ID      0x4656     /* "FV": not in the specification's list */
+#define SBI_IMPL_VERSION 1
+
+#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_GETCHAR 0x02
+#define SBI_EXT_BASE           0x10
+#define SBI_EXT_DBCN           0x4442434e
+#define SBI_EXT_SRST           0x53525354
+
+#define SBI_SUCCESS           0
+#define SBI_ERR_FAILED        -1
+#define SBI_ERR_NOT_SUPPORTED -2
+#define SBI_ERR_INVALID_PARAM -3
+
+/* What the guest asked: a7 the extension, a6 the function, a0-a5 the arguments. */
+struct sbi_request {
+	uint64_t ext, fid;
+	uint64_t arg[6];
+};
+
+enum sbi_action {
+	SBI_RESUME,   /* a0/a1 (error, value) go back to the guest */
+	SBI_LEGACY,   /* a legacy call: a0 (value) only */
+	SBI_SHUTDOWN, /* the guest asked to be switched off */
+};
+
+struct sbi_result {
+	long error;
+	long value;
+	enum sbi_action action;
+};
+
+/* The guest's memory, as its VMM sees it. */
+struct guest_memory {
+	uint64_t base, size; /* guest-physical */
+	uint8_t *host;       /* where the VMM has it mapped */
+};
+
+/* Bytes of console output from the guest (labelled and line-buffered by the caller). */
+typedef void (*sbi_console_fn)(const char *bytes, uint64_t len);
+
+struct sbi_result sbi_handle(const struct sbi_request *req, const struct guest_memory *mem,
+                             sbi_console_fn console);
+
+#endif

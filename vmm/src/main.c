@@ -1,0 +1,235 @@
+/*
+ * The VMM server: one process per guest, holding only that guest's
+ * capabilities. It builds the guest's memory (a GuestSpace with 2 MiB
+ * frames, also mapped here), loads the image at RAM base + 2 MiB and a
+ * device tree at the end of RAM, as firmware would, then runs the vCPU
+ * thread and serves its VM exits: SBI calls now; device emulation next.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <fv/libcap.h>
+#include <fv/loader.h>
+#include <fv/posix.h>
+#include <fv/thread.h>
+#include <vmm/boot.h>
+#include <vmm/guest_fdt.h>
+#include <vmm/sbi.h>
+
+#define GUEST_RAM_BASE   0x80000000ul
+#define GUEST_KERNEL_OFF 0x200000ul
+#define GUEST_DTB_SPACE  0x10000ul
+#define VMM_RAM_VA       0x2000000000ul /* the guest's RAM, as this process sees it */
+#define BLOCK            0x200000ul     /* guest RAM comes in 2 MiB frames */
+#define CAUSE_ECALL_VS   10
+#define REG_A0           10
+#define REG_A1           11
+
+static const struct vmm_boot *boot = (const struct vmm_boot *)VMM_BOOT_VA;
+static struct fv_slot_allocator slots;
+static struct fv_alloc guest_alloc;
+static struct guest_memory memory;
+static fv_cptr_t guest_space, vcpu_tcb, exit_endpoint;
+
+/* Maps `frame` at `addr` of a VSpace or GuestSpace, making page tables as needed. */
+static fv_error_t map_with_tables(fv_cptr_t frame, fv_cptr_t space, uint64_t addr, unsigned rights)
+{
+	for (;;) {
+		fv_error_t err = fv_frame_map(frame, space, addr, rights);
+		if (err != FV_FAILED_LOOKUP)
+			return err;
+		fv_cptr_t pt = fv_make(&guest_alloc, FV_OBJ_PAGE_TABLE, 0);
+		if (!pt)
+			return FV_NOT_ENOUGH_MEMORY;
+		err = fv_page_table_map(pt, space, addr);
+		if (err)
+			return err;
+	}
+}
+
+/* Guest RAM: each 2 MiB frame in the guest space and, through a copy, here. */
+static fv_error_t make_ram(void)
+{
+	for (uint64_t off = 0; off < memory.size; off += BLOCK) {
+		fv_cptr_t frame = fv_make(&guest_alloc, FV_OBJ_FRAME_2M, 0);
+		fv_cptr_t mine = fv_slot_alloc(&slots);
+		if (!frame || !mine)
+			return FV_NOT_ENOUGH_MEMORY;
+		fv_error_t err = fv_cnode_copy(FV_PROCESS_SLOT_CNODE, mine, 64,
+		                               FV_PROCESS_SLOT_CNODE, frame, 64, FV_RIGHTS_ALL);
+		if (!err)
+			err = map_with_tables(frame, guest_space, memory.base + off,
+			                      FV_MAP_READ | FV_MAP_WRITE | FV_MAP_EXEC);
+		if (!err)
+			err = map_with_tables(mine, FV_PROCESS_SLOT_VSPACE, VMM_RAM_VA + off,
+			                      FV_MAP_READ | FV_MAP_WRITE);
+		if (err)
+			return err;
+	}
+	return FV_OK;
+}
+
+static int write_device_tree(uint64_t dtb_gpa)
+{
+	const struct guest_fdt_config c = {
+	    .name = boot->name,
+	    .ram_base = memory.base,
+	    .ram_size = memory.size,
+	    .vcpus = 1,
+	    .isa = "rv64imafdc_zicntr_zicsr_zifencei_sstc",
+	    .mmu_type = "riscv,sv39",
+	    .timebase_hz = (uint32_t)fv_timebase_hz(),
+	    .bootargs = boot->command_line[0] ? boot->command_line : NULL,
+	    .uart_base = 0x10000000,
+	    .uart_irq = 10,
+	    .uart_clock_hz = 3686400,
+	    .plic_base = 0x0c000000,
+	    .plic_ndev = 95,
+	};
+	return guest_fdt_build(&c, memory.host + (dtb_gpa - memory.base), GUEST_DTB_SPACE);
+}
+
+/* The vCPU thread: bound to a VCPU and the guest space, its faults are VM exits here. */
+static fv_error_t make_vcpu(uint64_t pc, uint64_t dtb_gpa)
+{
+	fv_cptr_t vcpu = fv_make(&guest_alloc, FV_OBJ_VCPU, 0);
+	vcpu_tcb = fv_make(&guest_alloc, FV_OBJ_TCB, 0);
+	fv_cptr_t ipc = fv_make(&guest_alloc, FV_OBJ_FRAME_4K, 0);
+	fv_cptr_t fault = fv_slot_alloc(&slots);
+	if (!vcpu || !vcpu_tcb || !ipc || !fault)
+		return FV_NOT_ENOUGH_MEMORY;
+	void *ipc_va = fv_posix_map_frame(ipc, FV_MAP_READ | FV_MAP_WRITE);
+	fv_error_t err = ipc_va ? FV_OK : FV_NOT_ENOUGH_MEMORY;
+	if (!err)
+		err = fv_tcb_configure(vcpu_tcb, FV_PROCESS_SLOT_CNODE, FV_PROCESS_SLOT_VSPACE, ipc,
+		                       (uint64_t)ipc_va);
+	if (!err)
+		err = fv_tcb_bind_vcpu(vcpu_tcb, vcpu, guest_space);
+	if (!err)
+		err = fv_cnode_mint(FV_PROCESS_SLOT_CNODE, fault, 64, FV_PROCESS_SLOT_CNODE,
+		                    exit_endpoint, 64, FV_RIGHT_WRITE, 1);
+	if (!err)
+		err = fv_tcb_set_fault_handler(vcpu_tcb, fault);
+	uint64_t regs[] = {
+	    [FV_REG_PC] = pc, [FV_REG_SP] = 0, [FV_REG_A0] = 0, [FV_REG_A1] = dtb_gpa};
+	if (!err)
+		err = fv_tcb_write_registers(vcpu_tcb, regs, 4);
+	if (!err)
+		err = fv_tcb_set_priority(vcpu_tcb, 255, 255);
+	return err;
+}
+
+/* ---- the guest's console output, labelled with its name, a line at a time ---- */
+
+static char line[256];
+static size_t line_len;
+
+static void flush_line(void)
+{
+	printf("[%s] %.*s\n", boot->name, (int)line_len, line);
+	line_len = 0;
+}
+
+static void guest_console(const char *bytes, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		if (bytes[i] == '\n' || line_len == sizeof(line))
+			flush_line();
+		if (bytes[i] != '\n' && bytes[i] != '\r')
+			line[line_len++] = bytes[i];
+	}
+}
+
+/* ---- VM exits ---- */
+
+static bool serve_sbi(struct fv_msg *m)
+{
+	const uint64_t *x = &m->words[FV_EXIT_X0];
+	struct sbi_request req = {.ext = x[17], .fid = x[16]};
+	memcpy(req.arg, &x[REG_A0], sizeof(req.arg));
+	struct sbi_result r = sbi_handle(&req, &memory, guest_console);
+	if (r.action == SBI_SHUTDOWN) {
+		if (line_len)
+			flush_line();
+		printf("vmm: %s: the guest shut down\n", boot->name);
+		fflush(stdout);
+		fv_tcb_suspend(vcpu_tcb);
+		return false;
+	}
+	bool legacy = r.action == SBI_LEGACY;
+	m->words[0] = 4; /* past the ecall */
+	m->words[1] = legacy ? 1ull << REG_A0 : (1ull << REG_A0) | (1ull << REG_A1);
+	m->words[2] = (uint64_t)r.error;
+	m->words[3] = (uint64_t)r.value;
+	m->info = FV_MSGINFO(0, 0, legacy ? 3 : 4);
+	return true;
+}
+
+/* Handles one exit; true if `m` holds the reply that resumes the guest. */
+static bool serve_exit(struct fv_msg *m)
+{
+	if (FV_MSGINFO_LABEL(m->info) != FV_FAULT_VCPU)
+		return false;
+	if (m->words[FV_EXIT_CAUSE] == CAUSE_ECALL_VS)
+		return serve_sbi(m);
+	printf("vmm: %s: exit %lu at pc 0x%lx (address 0x%lx): guest stopped\n", boot->name,
+	       (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
+	       (unsigned long)m->words[FV_EXIT_GPA]);
+	fflush(stdout);
+	fv_tcb_suspend(vcpu_tcb);
+	return false;
+}
+
+static void run(void)
+{
+	struct fv_msg m;
+	struct fv_ipc_result r = fv_recv(exit_endpoint, &m);
+	for (;;) {
+		if (r.status == FV_OK && serve_exit(&m))
+			r = fv_reply_recv(exit_endpoint, &m);
+		else
+			r = fv_recv(exit_endpoint, &m);
+	}
+}
+
+static fv_error_t build_guest(void)
+{
+	guest_space = fv_make(&guest_alloc, FV_OBJ_GUEST_SPACE, 0);
+	exit_endpoint = fv_make(&guest_alloc, FV_OBJ_ENDPOINT, 0);
+	if (!guest_space || !exit_endpoint)
+		return FV_NOT_ENOUGH_MEMORY;
+	fv_error_t err = make_ram();
+	if (err)
+		return err;
+	uint64_t dtb_gpa = memory.base + memory.size - GUEST_DTB_SPACE;
+	if (GUEST_KERNEL_OFF + boot->image_size > memory.size - GUEST_DTB_SPACE)
+		return FV_RANGE_ERROR; /* the image does not fit below the device tree */
+	memcpy(memory.host + GUEST_KERNEL_OFF, (const void *)VMM_IMAGE_VA, boot->image_size);
+	int fdt = write_device_tree(dtb_gpa);
+	if (fdt < 0) {
+		printf("vmm: %s: device tree: %s\n", boot->name, guest_fdt_strerror(fdt));
+		return FV_INVALID_ARGUMENT;
+	}
+	err = make_vcpu(memory.base + GUEST_KERNEL_OFF, dtb_gpa);
+	return err ? err : fv_tcb_resume(vcpu_tcb);
+}
+
+int main(void)
+{
+	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
+	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_MEMORY, FV_PROCESS_SLOT_CNODE, &slots};
+	memory = (struct guest_memory){GUEST_RAM_BASE, boot->ram_size, (uint8_t *)VMM_RAM_VA};
+	if (memory.size == 0 || memory.size % BLOCK) {
+		printf("vmm: %s: guest RAM must be a whole number of 2 MiB blocks\n", boot->name);
+		return 1;
+	}
+	fv_error_t err = build_guest();
+	if (err) {
+		printf("vmm: %s: cannot build the guest: %s\n", boot->name, fv_strerror(err));
+		return 1;
+	}
+	printf("vmm: %s: started, %lu MiB at 0x%lx\n", boot->name,
+	       (unsigned long)(memory.size >> 20), (unsigned long)memory.base);
+	fflush(stdout);
+	run();
+}
