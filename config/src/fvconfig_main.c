@@ -1,0 +1,201 @@
+/*
+ * fvconfig: reads a system configuration, validates it and, with --print,
+ * writes one line per guest for scripts:
+ *
+ *     name <TAB> vcpus <TAB> memory_bytes <TAB> kernel <TAB> initrd <TAB> command_line
+ *
+ * An absent initrd or command line is an empty field (read the lines with
+ * `cut -f` or `awk -F'\t'`: shell `read` merges empty fields); a backslash,
+ * tab or newline inside a field is written as \\, \t or \n.
+ *
+ * Exit status: 0 valid, 1 invalid (the error on stderr), 2 bad usage.
+ */
+#include "fvconfig.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct options {
+	const char *file;
+	const char *files_dir; /* --files: check kernels and initrds from here */
+	uint64_t ram_bytes;    /* --ram, 0 when not given */
+	unsigned harts;        /* --harts, 0 when not given */
+	bool print;
+};
+
+static int usage(void)
+{
+	fprintf(stderr,
+	        "usage: fvconfig FILE [--ram BYTES --harts N] [--files DIR] [--print]\n"
+	        "  --ram BYTES   check that the guests fit a machine of BYTES (K, M, G allowed)\n"
+	        "  --harts N     ... with N harts (give both)\n"
+	        "  --files DIR   check that kernels and initrds exist, relative to DIR\n"
+	        "  --print       print one tab-separated line per guest\n");
+	return 2;
+}
+
+/* Reads a byte count with an optional K, M or G suffix; false when invalid. */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	uint64_t unit = 1;
+	if (*end == 'K' || *end == 'k')
+		unit = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		unit = 1024 * 1024, end++;
+	else if (*end == 'G' || *end == 'g')
+		unit = 1024 * 1024 * 1024, end++;
+	if (errno || *end || n > UINT64_MAX / unit)
+		return false;
+	*out = n * unit;
+	return true;
+}
+
+static bool parse_harts(const char *s, unsigned *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (errno || *end || n == 0 || n > 4096)
+		return false;
+	*out = (unsigned)n;
+	return true;
+}
+
+/* One "--option [value]" at argv[*i]; *i moves past its value. */
+static bool parse_option(int argc, char **argv, int *i, struct options *o)
+{
+	const char *name = argv[*i];
+	const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+	if (strcmp(name, "--print") == 0) {
+		o->print = true;
+		return true;
+	}
+	if (!value)
+		return false;
+	(*i)++;
+	if (strcmp(name, "--ram") == 0)
+		return parse_bytes(value, &o->ram_bytes) && o->ram_bytes > 0;
+	if (strcmp(name, "--harts") == 0)
+		return parse_harts(value, &o->harts);
+	if (strcmp(name, "--files") == 0) {
+		o->files_dir = value;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_options(int argc, char **argv, struct options *o)
+{
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			if (!parse_option(argc, argv, &i, o))
+				return false;
+		} else if (o->file) {
+			return false;
+		} else {
+			o->file = argv[i];
+		}
+	}
+	/* --ram and --harts go together. */
+	return o->file && (o->ram_bytes == 0) == (o->harts == 0);
+}
+
+/*
+ * Reads at most one byte more than the parser accepts, so that it reports
+ * an over-large file without the whole of it being read.
+ */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(CONFIG_MAX_FILE_BYTES + 1);
+	if (buf)
+		*len = fread(buf, 1, CONFIG_MAX_FILE_BYTES + 1, f);
+	if (!buf || ferror(f)) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void print_field(const char *s, char after)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", stdout);
+		else if (*s == '\t')
+			fputs("\\t", stdout);
+		else if (*s == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*s);
+	}
+	putchar(after);
+}
+
+static void print_guests(const struct system_config *config)
+{
+	for (unsigned i = 0; i < config->guest_count; i++) {
+		const struct guest_config *g = &config->guests[i];
+		printf("%s\t%u\t%" PRIu64 "\t", g->name, g->vcpus, g->memory_bytes);
+		print_field(g->kernel, '\t');
+		print_field(g->initrd, '\t');
+		print_field(g->command_line, '\n');
+	}
+}
+
+static int report(const struct config_error *err)
+{
+	char text[CONFIG_FILE_NAME_MAX + CONFIG_MESSAGE_MAX + 32];
+	config_error_format(err, text, sizeof text);
+	fprintf(stderr, "%s\n", text);
+	return 1;
+}
+
+static int check(const struct options *o, const struct system_config *config)
+{
+	struct config_error err;
+	if (o->files_dir && config_check_files(config, o->files_dir, &err))
+		return report(&err);
+	if (o->harts && config_check_fit(config, o->ram_bytes, o->harts, &err))
+		return report(&err);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	static struct system_config config;
+	struct config_error err;
+	size_t len = 0;
+	if (!parse_options(argc, argv, &o))
+		return usage();
+	char *text = read_file(o.file, &len);
+	if (!text)
+		return 1;
+	int rc = config_parse(text, len, o.file, &config, &err);
+	free(text);
+	if (rc)
+		return report(&err);
+	if (check(&o, &config))
+		return 1;
+	if (o.print)
+		print_guests(&config);
+	return 0;
+}
