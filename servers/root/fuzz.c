@@ -4,7 +4,7 @@
  *
  * A fuzzing thread with a CSpace of its own (an Untyped region, an
  * endpoint, a notification, a frame, a spare address space, page table and
- * thread) makes N seeded random system calls and invocations with random
+ * thread, a VCPU and a guest space) makes N seeded random system calls and invocations with random
  * capability addresses and arguments. The root task watches it: a fuzzer
  * blocked in IPC is suspended and resumed; its faults are answered by a
  * handler thread. Afterwards the root task checks that the kernel still
@@ -27,6 +27,8 @@ enum fuzz_slot {
 	FS_VSPACE,
 	FS_PAGE_TABLE,
 	FS_VICTIM,
+	FS_VCPU,
+	FS_GUEST_SPACE,
 	FS_FIRST_FREE
 };
 
@@ -95,7 +97,10 @@ static const unsigned labels[] = {FV_UNTYPED_RETYPE,
                                   FV_PAGE_TABLE_MAP,
                                   FV_PAGE_TABLE_UNMAP,
                                   FV_IRQ_CONTROL_GET,
-                                  FV_IRQ_HANDLER_ACK};
+                                  FV_IRQ_HANDLER_ACK,
+                                  FV_TCB_BIND_VCPU,
+                                  FV_VCPU_READ_REGS,
+                                  FV_VCPU_WRITE_REGS};
 
 static void fuzz_invocation(void)
 {
@@ -197,6 +202,8 @@ static fv_cptr_t build_cspace(void)
 	give(cnode, FS_VSPACE, root_make(FV_OBJ_VSPACE, 0));
 	give(cnode, FS_PAGE_TABLE, root_make(FV_OBJ_PAGE_TABLE, 0));
 	give(cnode, FS_VICTIM, root_make(FV_OBJ_TCB, 0));
+	give(cnode, FS_VCPU, root_make(FV_OBJ_VCPU, 0));
+	give(cnode, FS_GUEST_SPACE, root_make(FV_OBJ_GUEST_SPACE, 0));
 	return cnode;
 }
 

@@ -184,6 +184,9 @@ def case_guest(args, checks):
             checks.check(failed == 0 and passed >= 10, f"guest checks: {passed} passed, {failed} failed")
         checks.check(q.wait_for(r"^vmm: %s: the guest shut down" % name) is not None,
                      "SBI system reset ends the guest")
+        if name == "sbitest":
+            checks.check(re.search(r"^\[sbitest\] sbitest: hello through the UART$", q.text(), re.M)
+                         is not None, "the guest writes through the emulated UART")
         text = q.text()
         checks.check("FAIL" not in text and "PANIC" not in text, "no failed check and no panic")
     finally:

@@ -13,8 +13,10 @@
 #include <fv/posix.h>
 #include <fv/thread.h>
 #include <vmm/boot.h>
+#include <vmm/decode.h>
 #include <vmm/guest_fdt.h>
 #include <vmm/sbi.h>
+#include <vmm/uart.h>
 
 #define GUEST_RAM_BASE   0x80000000ul
 #define GUEST_KERNEL_OFF 0x200000ul
@@ -22,6 +24,10 @@
 #define VMM_RAM_VA       0x2000000000ul /* the guest's RAM, as this process sees it */
 #define BLOCK            0x200000ul     /* guest RAM comes in 2 MiB frames */
 #define CAUSE_ECALL_VS   10
+#define CAUSE_LOAD_GPF   21 /* guest-page faults: MMIO, or memory the guest does not have */
+#define CAUSE_STORE_GPF  23
+#define UART_BASE        0x10000000ul
+#define UART_IRQ         10
 #define REG_A0           10
 #define REG_A1           11
 
@@ -29,7 +35,8 @@ static const struct vmm_boot *boot = (const struct vmm_boot *)VMM_BOOT_VA;
 static struct fv_slot_allocator slots;
 static struct fv_alloc guest_alloc;
 static struct guest_memory memory;
-static fv_cptr_t guest_space, vcpu_tcb, exit_endpoint;
+static fv_cptr_t guest_space, vcpu, vcpu_tcb, exit_endpoint;
+static struct uart uart0;
 
 /* Maps `frame` at `addr` of a VSpace or GuestSpace, making page tables as needed. */
 static fv_error_t map_with_tables(fv_cptr_t frame, fv_cptr_t space, uint64_t addr, unsigned rights)
@@ -80,8 +87,8 @@ static int write_device_tree(uint64_t dtb_gpa)
 	    .mmu_type = "riscv,sv39",
 	    .timebase_hz = (uint32_t)fv_timebase_hz(),
 	    .bootargs = boot->command_line[0] ? boot->command_line : NULL,
-	    .uart_base = 0x10000000,
-	    .uart_irq = 10,
+	    .uart_base = UART_BASE,
+	    .uart_irq = UART_IRQ,
 	    .uart_clock_hz = 3686400,
 	    .plic_base = 0x0c000000,
 	    .plic_ndev = 95,
@@ -92,7 +99,7 @@ static int write_device_tree(uint64_t dtb_gpa)
 /* The vCPU thread: bound to a VCPU and the guest space, its faults are VM exits here. */
 static fv_error_t make_vcpu(uint64_t pc, uint64_t dtb_gpa)
 {
-	fv_cptr_t vcpu = fv_make(&guest_alloc, FV_OBJ_VCPU, 0);
+	vcpu = fv_make(&guest_alloc, FV_OBJ_VCPU, 0);
 	vcpu_tcb = fv_make(&guest_alloc, FV_OBJ_TCB, 0);
 	fv_cptr_t ipc = fv_make(&guest_alloc, FV_OBJ_FRAME_4K, 0);
 	fv_cptr_t fault = fv_slot_alloc(&slots);
@@ -165,19 +172,71 @@ static bool serve_sbi(struct fv_msg *m)
 	return true;
 }
 
+static bool stop_guest(const struct fv_msg *m, const char *why)
+{
+	if (line_len)
+		flush_line();
+	printf("vmm: %s: %s: exit %lu at pc 0x%lx (address 0x%lx): guest stopped\n", boot->name,
+	       why, (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
+	       (unsigned long)m->words[FV_EXIT_GPA]);
+	fflush(stdout);
+	fv_tcb_suspend(vcpu_tcb);
+	return false;
+}
+
+/*
+ * The instruction at the guest's pc, when the hart gave no htinst: only
+ * while the guest runs without paging is its pc a guest-physical address
+ * this VMM can read.
+ */
+static bool fetch_instruction(const struct fv_msg *m, uint32_t *raw)
+{
+	uint64_t pc = m->words[FV_EXIT_PC], vsatp = 0;
+	if (fv_vcpu_read_regs(vcpu, FV_VCPU_VSATP, 1, &vsatp) != FV_OK || vsatp != 0)
+		return false;
+	if (pc < memory.base || pc - memory.base > memory.size - 4 || (pc & 1))
+		return false;
+	memcpy(raw, memory.host + (pc - memory.base), 4);
+	return true;
+}
+
+/* A load or store the guest made to an emulated device (only the UART so far). */
+static bool serve_mmio(struct fv_msg *m)
+{
+	uint64_t gpa = m->words[FV_EXIT_GPA];
+	if (gpa - UART_BASE >= UART_SIZE)
+		return stop_guest(m, "no memory or device there");
+	uint32_t raw = 0;
+	bool have_raw = m->words[FV_EXIT_HTINST] == 0 && fetch_instruction(m, &raw);
+	struct mmio_access a;
+	if (decode_trapped((uint32_t)m->words[FV_EXIT_HTINST], raw, have_raw, &a) != DECODE_OK ||
+	    a.is_fp || a.is_store != (m->words[FV_EXIT_CAUSE] == CAUSE_STORE_GPF))
+		return stop_guest(m, "an access to a device that cannot be emulated");
+	const uint64_t *x = &m->words[FV_EXIT_X0];
+	m->words[0] = a.insn_len;
+	m->words[1] = 0;
+	m->info = FV_MSGINFO(0, 0, 2);
+	if (a.is_store) {
+		uart_write(&uart0, gpa - UART_BASE, mmio_store_value(&a, x[a.reg]));
+	} else if (a.reg != 0) {
+		m->words[1] = 1ull << a.reg;
+		m->words[2] = mmio_load_value(&a, uart_read(&uart0, gpa - UART_BASE));
+		m->info = FV_MSGINFO(0, 0, 3);
+	}
+	return true;
+}
+
 /* Handles one exit; true if `m` holds the reply that resumes the guest. */
 static bool serve_exit(struct fv_msg *m)
 {
 	if (FV_MSGINFO_LABEL(m->info) != FV_FAULT_VCPU)
 		return false;
-	if (m->words[FV_EXIT_CAUSE] == CAUSE_ECALL_VS)
+	uint64_t cause = m->words[FV_EXIT_CAUSE];
+	if (cause == CAUSE_ECALL_VS)
 		return serve_sbi(m);
-	printf("vmm: %s: exit %lu at pc 0x%lx (address 0x%lx): guest stopped\n", boot->name,
-	       (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
-	       (unsigned long)m->words[FV_EXIT_GPA]);
-	fflush(stdout);
-	fv_tcb_suspend(vcpu_tcb);
-	return false;
+	if (cause == CAUSE_LOAD_GPF || cause == CAUSE_STORE_GPF)
+		return serve_mmio(m);
+	return stop_guest(m, "an exit this VMM does not serve");
 }
 
 static void run(void)
@@ -219,6 +278,8 @@ int main(void)
 	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
 	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_MEMORY, FV_PROCESS_SLOT_CNODE, &slots};
 	memory = (struct guest_memory){GUEST_RAM_BASE, boot->ram_size, (uint8_t *)VMM_RAM_VA};
+	uart_reset(&uart0);
+	uart0.output = guest_console;
 	if (memory.size == 0 || memory.size % BLOCK) {
 		printf("vmm: %s: guest RAM must be a whole number of 2 MiB blocks\n", boot->name);
 		return 1;

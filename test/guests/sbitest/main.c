@@ -83,6 +83,34 @@ static void test_console(void)
 	check(r.error == 0, "SBI0012 legacy console_putchar");
 }
 
+/* ---- the emulated ns16550a at 0x10000000 (MMIO exits decoded by the VMM) ---- */
+
+#define UART     ((volatile uint8_t *)0x10000000ul)
+#define UART_THR 0
+#define UART_LSR 5
+#define UART_SCR 7
+
+static void uart_puts(const char *s)
+{
+	for (; *s; s++) {
+		while (!(UART[UART_LSR] & 0x20))
+			;
+		UART[UART_THR] = (uint8_t)*s;
+	}
+}
+
+static void test_uart(void)
+{
+	check((UART[UART_LSR] & 0x60) == 0x60,
+	      "UART0001 the line status says the transmitter is empty");
+	UART[UART_SCR] = 0x5a;
+	check(UART[UART_SCR] == 0x5a, "UART0002 the scratch register keeps a byte");
+	UART[4] = 0x0b;                                              /* MCR: DTR, RTS, OUT2 */
+	volatile uint32_t *word = (volatile uint32_t *)0x10000004ul; /* a 32-bit load of MCR */
+	check(*word == 0x0b, "UART0003 a 32-bit load of a byte register reads it, zero-extended");
+	uart_puts("sbitest: hello through the UART\n");
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb);
 
 void guest_main(unsigned long hartid, unsigned long dtb)
@@ -91,6 +119,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	check(dtb >= RAM_BASE && (dtb & 7) == 0, "SBI0013 a1 holds the device tree's address");
 	test_base();
 	test_console();
+	test_uart();
 	put_string("sbitest: ");
 	put_number(passed);
 	put_string(" passed, ");

@@ -1,0 +1,94 @@
+/* An emulated ns16550a (vmm/uart.h): the registers a driver probes and the transmitter. */
+#include <vmm/uart.h>
+
+enum {
+	REG_RBR_THR = 0, /* DLL with LCR.DLAB */
+	REG_IER = 1,     /* DLM with LCR.DLAB */
+	REG_IIR_FCR = 2,
+	REG_LCR = 3,
+	REG_MCR = 4,
+	REG_LSR = 5,
+	REG_MSR = 6,
+	REG_SCR = 7,
+};
+
+#define LCR_DLAB        0x80
+#define LSR_THRE_TEMT   0x60 /* transmit holding register and shifter empty */
+#define IER_THRI        0x02
+#define IIR_NONE        0x01
+#define IIR_THRI        0x02
+#define IIR_FIFOS_ON    0xc0
+#define MSR_DCD_DSR_CTS 0xb0 /* a line that is always ready */
+#define MCR_LOOP        0x10
+
+void uart_reset(struct uart *u)
+{
+	u->ier = u->lcr = u->mcr = u->scr = u->fcr = 0;
+	u->dll = 1;
+	u->dlm = 0;
+}
+
+bool uart_irq_pending(const struct uart *u)
+{
+	return (u->ier & IER_THRI) != 0;
+}
+
+uint64_t uart_read(struct uart *u, uint64_t offset)
+{
+	bool dlab = u->lcr & LCR_DLAB;
+	switch (offset) {
+	case REG_RBR_THR:
+		return dlab ? u->dll : 0; /* nothing is ever received */
+	case REG_IER:
+		return dlab ? u->dlm : u->ier;
+	case REG_IIR_FCR:
+		return (uart_irq_pending(u) ? IIR_THRI : IIR_NONE) |
+		       ((u->fcr & 1) ? IIR_FIFOS_ON : 0);
+	case REG_LCR:
+		return u->lcr;
+	case REG_MCR:
+		return u->mcr;
+	case REG_LSR:
+		return LSR_THRE_TEMT;
+	case REG_MSR:
+		return (u->mcr & MCR_LOOP) ? 0 : MSR_DCD_DSR_CTS;
+	case REG_SCR:
+		return u->scr;
+	default:
+		return 0; /* the rest of the 0x100 bytes reads as zero, like QEMU's */
+	}
+}
+
+void uart_write(struct uart *u, uint64_t offset, uint64_t value)
+{
+	uint8_t v = (uint8_t)value;
+	bool dlab = u->lcr & LCR_DLAB;
+	switch (offset) {
+	case REG_RBR_THR:
+		if (dlab)
+			u->dll = v;
+		else if (!(u->mcr & MCR_LOOP))
+			u->output((const char *)&v, 1);
+		break;
+	case REG_IER:
+		if (dlab)
+			u->dlm = v;
+		else
+			u->ier = v & 0x0f;
+		break;
+	case REG_IIR_FCR:
+		u->fcr = v;
+		break;
+	case REG_LCR:
+		u->lcr = v;
+		break;
+	case REG_MCR:
+		u->mcr = v & 0x1f;
+		break;
+	case REG_SCR:
+		u->scr = v;
+		break;
+	default:
+		break; /* LSR, MSR and the rest: read-only or nothing there */
+	}
+}
