@@ -111,6 +111,18 @@ struct lx_iovec {
 	uint64_t base, len;
 };
 
+static long write_each(long fd, const struct lx_iovec *v, uint64_t count)
+{
+	long total = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		long n = sys_write(fd, v[i].base, v[i].len);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+	}
+	return total;
+}
+
 static long sys_writev(long fd, uint64_t iov, uint64_t count)
 {
 	if (fd != 1 && fd != 2)
@@ -120,14 +132,19 @@ static long sys_writev(long fd, uint64_t iov, uint64_t count)
 	const struct lx_iovec *v = (const struct lx_iovec *)iov;
 	if (!posix_user_range(iov, count * sizeof(*v), false))
 		return -LX_EFAULT;
-	long total = 0;
+	/* Gathered into one console message when it fits: a line stays whole on the console. */
+	static char gathered[FV_CONSOLE_WRITE_MAX];
+	size_t used = 0;
 	for (uint64_t i = 0; i < count; i++) {
-		long n = sys_write(fd, v[i].base, v[i].len);
-		if (n < 0)
-			return total ? total : n;
-		total += n;
+		if (!posix_user_range(v[i].base, v[i].len, false))
+			return -LX_EFAULT;
+		if (v[i].len > sizeof(gathered) - used)
+			return write_each(fd, v, count);
+		memcpy(gathered + used, (const void *)v[i].base, v[i].len);
+		used += v[i].len;
 	}
-	return total;
+	console_send(gathered, used);
+	return (long)used;
 }
 
 static long sys_ioctl(long fd, unsigned long request, uint64_t arg)

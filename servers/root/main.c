@@ -21,8 +21,8 @@
 #define SCRATCH_PAGE 0x24000000ul /* where the loader fills pages for other programs */
 #define MAX_THREADS  8
 #define THREAD_STACK 8192
-#define GUEST_RAM    (16ul << 20)
-#define GUEST_MEMORY 25 /* 32 MiB: the guest's RAM, its tables and its vCPU */
+#define GUEST_RAM    (8ul << 20)
+#define GUEST_MEMORY 24 /* 16 MiB: the guest's RAM, its tables and its vCPU */
 
 struct thread {
 	struct fv_thread thread;
@@ -257,6 +257,20 @@ static void start_guest(const char *name)
 	fflush(stdout);
 }
 
+/* Each guest of a comma-separated list, every one with a VMM of its own. */
+static void start_guests(char *list)
+{
+	for (char *name = list, *end; *name; name = end) {
+		end = strchr(name, ',');
+		if (end)
+			*end++ = '\0';
+		else
+			end = name + strlen(name);
+		if (*name)
+			start_guest(name);
+	}
+}
+
 /* The value of `key=` in the boot arguments, copied into buf; false if absent. */
 static bool cmdline_value(const char *key, char *buf, size_t size);
 
@@ -353,9 +367,9 @@ int main(void)
 	if (cmdline_has("ferrovisor.root=fuzz"))
 		return run_fuzzer();
 	supervisor_endpoint = root_make(FV_OBJ_ENDPOINT, 0);
-	char guest[32];
-	if (cmdline_value("ferrovisor.guest", guest, sizeof(guest)))
-		start_guest(guest);
+	char guests[128];
+	if (cmdline_value("ferrovisor.guest", guests, sizeof(guests)))
+		start_guests(guests);
 	else
 		start_kerneltest();
 	supervise();

@@ -194,6 +194,23 @@ def case_guest(args, checks):
     return q
 
 
+def case_isolation(args, checks):
+    """One guest writes outside its memory: its VMM stops it, the other guest runs to the end."""
+    q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.guest=wild,sbitest")
+    try:
+        stopped = q.wait_for(r"^vmm: wild: no memory or device there: exit 23 .*"
+                             r"\(address 0x90000000\): guest stopped")
+        checks.check(stopped is not None, "the wild guest's store reaches its VMM, which stops it")
+        done = q.wait_for(r"^\[sbitest\] sbitest: (\d+) passed, (\d+) failed")
+        checks.check(done is not None and done[0][1] == "0", "the other guest runs to the end")
+        text = q.text()
+        checks.check("wild: FAIL" not in text and "PANIC" not in text,
+                     "the write never went through, and no panic")
+    finally:
+        q.stop()
+    return q
+
+
 def case_uart_irq(args, checks):
     """A key typed on the console reaches the root task as a UART interrupt."""
     q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.test=uart-irq")
@@ -231,7 +248,7 @@ def case_fuzz(args, checks):
     return q
 
 
-CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
+CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "isolation": case_isolation, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
          "bad-dtb": case_bad_dtb}
 
 
