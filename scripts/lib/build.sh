@@ -81,13 +81,13 @@ cmd_test() {
 	[ "$failed" -eq 0 ] && [ $rc -eq 0 ]
 }
 
-# bench: IPC and notification figures from the root task's benchmark mode.
+# bench: IPC and notification figures from the root task's benchmark mode, and guest ratios.
 cmd_bench() {
 	[ $# -eq 0 ] || die "bench: takes no options"
 	cmd_build
 	say "bench: booting the benchmark (a normal run for ticks, an -icount run for instructions)"
 	python3 "$FV_ROOT/scripts/lib/bench.py" --platform "$FV_ROOT/platforms/$FV_PLATFORM" \
-		--image "$FV_BUILD_DIR/image/kernel/kernel.bin"
+		--image "$FV_BUILD_DIR/image/kernel/kernel.bin" --guests "$FV_BUILD_DIR/image/test/guests"
 }
 
 # fuzz [--seed S] [--calls N]: a seeded run of the system-call fuzzer in QEMU.
