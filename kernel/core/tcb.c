@@ -82,7 +82,7 @@ static fv_error_t decode_configure(struct invocation *inv, struct tcb *t)
 }
 
 /* Brings a thread running on another hart back into its saved registers. */
-static void tcb_take_off_hart(struct tcb *t)
+void tcb_take_off_hart(struct tcb *t)
 {
 	if (t->running_on < 0)
 		return;

@@ -196,3 +196,9 @@ fv_error_t fv_vcpu_write_regs(fv_cptr_t vcpu, unsigned first, unsigned count,
 		args[2 + i] = values[i];
 	return fv_invoke(vcpu, FV_VCPU_WRITE_REGS, args, 2 + count, NULL, 0, NULL, 0);
 }
+
+fv_error_t fv_vcpu_set_interrupts(fv_cptr_t vcpu, uint64_t set, uint64_t clear)
+{
+	const uint64_t args[] = {set, clear};
+	return fv_invoke(vcpu, FV_VCPU_SET_INTERRUPTS, args, 2, NULL, 0, NULL, 0);
+}

@@ -15,6 +15,7 @@
 #include <vmm/boot.h>
 #include <vmm/decode.h>
 #include <vmm/guest_fdt.h>
+#include <vmm/plic.h>
 #include <vmm/sbi.h>
 #include <vmm/uart.h>
 
@@ -28,6 +29,7 @@
 #define CAUSE_STORE_GPF  23
 #define UART_BASE        0x10000000ul
 #define UART_IRQ         10
+#define PLIC_BASE        0x0c000000ul
 #define REG_A0           10
 #define REG_A1           11
 
@@ -37,6 +39,8 @@ static struct fv_alloc guest_alloc;
 static struct guest_memory memory;
 static fv_cptr_t guest_space, vcpu, vcpu_tcb, exit_endpoint;
 static struct uart uart0;
+static struct plic plic;
+static bool external_line; /* what the guest's VSEIP says now */
 
 /* Maps `frame` at `addr` of a VSpace or GuestSpace, making page tables as needed. */
 static fv_error_t map_with_tables(fv_cptr_t frame, fv_cptr_t space, uint64_t addr, unsigned rights)
@@ -90,7 +94,7 @@ static int write_device_tree(uint64_t dtb_gpa)
 	    .uart_base = UART_BASE,
 	    .uart_irq = UART_IRQ,
 	    .uart_clock_hz = 3686400,
-	    .plic_base = 0x0c000000,
+	    .plic_base = PLIC_BASE,
 	    .plic_ndev = 95,
 	};
 	return guest_fdt_build(&c, memory.host + (dtb_gpa - memory.base), GUEST_DTB_SPACE);
@@ -200,11 +204,43 @@ static bool fetch_instruction(const struct fv_msg *m, uint32_t *raw)
 	return true;
 }
 
-/* A load or store the guest made to an emulated device (only the UART so far). */
+/* Device interrupt lines through the PLIC to the guest's external interrupt. */
+static void update_interrupts(void)
+{
+	plic_set_level(&plic, UART_IRQ, uart_irq_pending(&uart0));
+	bool line_now = plic_line(&plic, 0);
+	if (line_now == external_line)
+		return;
+	external_line = line_now;
+	fv_vcpu_set_interrupts(vcpu, line_now ? FV_VCPU_IRQ_EXTERNAL : 0,
+	                       line_now ? 0 : FV_VCPU_IRQ_EXTERNAL);
+}
+
+/* One device access: true if a device is there (`*value` holds what a load reads). */
+static bool device_access(uint64_t gpa, bool store, uint64_t *value)
+{
+	if (gpa - UART_BASE < UART_SIZE) {
+		if (store)
+			uart_write(&uart0, gpa - UART_BASE, *value);
+		else
+			*value = uart_read(&uart0, gpa - UART_BASE);
+		return true;
+	}
+	if (gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(1)) {
+		uint32_t v = (uint32_t)*value;
+		bool ok = store ? plic_write(&plic, gpa - PLIC_BASE, v)
+		                : plic_read(&plic, gpa - PLIC_BASE, &v);
+		*value = v;
+		return ok;
+	}
+	return false;
+}
+
+/* A load or store the guest made to an emulated device. */
 static bool serve_mmio(struct fv_msg *m)
 {
 	uint64_t gpa = m->words[FV_EXIT_GPA];
-	if (gpa - UART_BASE >= UART_SIZE)
+	if (gpa - UART_BASE >= UART_SIZE && gpa - PLIC_BASE >= GUEST_FDT_PLIC_SIZE(1))
 		return stop_guest(m, "no memory or device there");
 	uint32_t raw = 0;
 	bool have_raw = m->words[FV_EXIT_HTINST] == 0 && fetch_instruction(m, &raw);
@@ -213,14 +249,16 @@ static bool serve_mmio(struct fv_msg *m)
 	    a.is_fp || a.is_store != (m->words[FV_EXIT_CAUSE] == CAUSE_STORE_GPF))
 		return stop_guest(m, "an access to a device that cannot be emulated");
 	const uint64_t *x = &m->words[FV_EXIT_X0];
+	uint64_t value = a.is_store ? mmio_store_value(&a, x[a.reg]) : 0;
+	if (!device_access(gpa, a.is_store, &value))
+		return stop_guest(m, "an access the device does not have");
+	update_interrupts();
 	m->words[0] = a.insn_len;
 	m->words[1] = 0;
 	m->info = FV_MSGINFO(0, 0, 2);
-	if (a.is_store) {
-		uart_write(&uart0, gpa - UART_BASE, mmio_store_value(&a, x[a.reg]));
-	} else if (a.reg != 0) {
+	if (!a.is_store && a.reg != 0) {
 		m->words[1] = 1ull << a.reg;
-		m->words[2] = mmio_load_value(&a, uart_read(&uart0, gpa - UART_BASE));
+		m->words[2] = mmio_load_value(&a, value);
 		m->info = FV_MSGINFO(0, 0, 3);
 	}
 	return true;
@@ -279,6 +317,7 @@ int main(void)
 	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_MEMORY, FV_PROCESS_SLOT_CNODE, &slots};
 	memory = (struct guest_memory){GUEST_RAM_BASE, boot->ram_size, (uint8_t *)VMM_RAM_VA};
 	uart_reset(&uart0);
+	plic_reset(&plic, 1);
 	uart0.output = guest_console;
 	if (memory.size == 0 || memory.size % BLOCK) {
 		printf("vmm: %s: guest RAM must be a whole number of 2 MiB blocks\n", boot->name);

@@ -24,13 +24,14 @@ enum {
 void uart_reset(struct uart *u)
 {
 	u->ier = u->lcr = u->mcr = u->scr = u->fcr = 0;
+	u->thre_pending = false;
 	u->dll = 1;
 	u->dlm = 0;
 }
 
 bool uart_irq_pending(const struct uart *u)
 {
-	return (u->ier & IER_THRI) != 0;
+	return (u->ier & IER_THRI) && u->thre_pending;
 }
 
 uint64_t uart_read(struct uart *u, uint64_t offset)
@@ -41,9 +42,12 @@ uint64_t uart_read(struct uart *u, uint64_t offset)
 		return dlab ? u->dll : 0; /* nothing is ever received */
 	case REG_IER:
 		return dlab ? u->dlm : u->ier;
-	case REG_IIR_FCR:
-		return (uart_irq_pending(u) ? IIR_THRI : IIR_NONE) |
-		       ((u->fcr & 1) ? IIR_FIFOS_ON : 0);
+	case REG_IIR_FCR: {
+		/* Reading IIR while it reports "transmitter empty" clears that interrupt. */
+		bool thri = uart_irq_pending(u);
+		u->thre_pending = false;
+		return (thri ? IIR_THRI : IIR_NONE) | ((u->fcr & 1) ? IIR_FIFOS_ON : 0);
+	}
 	case REG_LCR:
 		return u->lcr;
 	case REG_MCR:
@@ -65,16 +69,22 @@ void uart_write(struct uart *u, uint64_t offset, uint64_t value)
 	bool dlab = u->lcr & LCR_DLAB;
 	switch (offset) {
 	case REG_RBR_THR:
-		if (dlab)
+		if (dlab) {
 			u->dll = v;
-		else if (!(u->mcr & MCR_LOOP))
+			break;
+		}
+		if (!(u->mcr & MCR_LOOP))
 			u->output((const char *)&v, 1);
+		u->thre_pending = true; /* sent at once: empty again */
 		break;
 	case REG_IER:
-		if (dlab)
+		if (dlab) {
 			u->dlm = v;
-		else
-			u->ier = v & 0x0f;
+			break;
+		}
+		if ((v & IER_THRI) && !(u->ier & IER_THRI))
+			u->thre_pending = true; /* enabling it while THR is empty raises it */
+		u->ier = v & 0x0f;
 		break;
 	case REG_IIR_FCR:
 		u->fcr = v;

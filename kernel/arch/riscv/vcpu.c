@@ -190,9 +190,28 @@ static fv_error_t check_reg_range(const struct invocation *inv, unsigned extra)
 	return FV_OK;
 }
 
+/*
+ * args: bits to set, bits to clear. A running guest is brought off its hart
+ * first (which saves its hvip), so the change is in place at its next entry.
+ */
+static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
+{
+	if (inv->nargs < 2)
+		return FV_TRUNCATED_MESSAGE;
+	uint64_t set = inv->args[0], clear = inv->args[1];
+	if ((set | clear) & ~(uint64_t)FV_VCPU_IRQ_ALL)
+		return FV_INVALID_ARGUMENT;
+	if (v->tcb)
+		tcb_take_off_hart(v->tcb);
+	v->regs[FV_VCPU_HVIP] = (v->regs[FV_VCPU_HVIP] | set) & ~clear;
+	return FV_OK;
+}
+
 fv_error_t decode_vcpu_invocation(struct invocation *inv)
 {
 	struct vcpu *v = kobj_ptr(inv->target->cap.pa);
+	if (inv->label == FV_VCPU_SET_INTERRUPTS)
+		return set_interrupts(inv, v);
 	if (inv->label != FV_VCPU_READ_REGS && inv->label != FV_VCPU_WRITE_REGS)
 		return FV_ILLEGAL_OPERATION;
 	bool write = inv->label == FV_VCPU_WRITE_REGS;

@@ -69,6 +69,8 @@ struct tcb {
 _Static_assert(sizeof(struct tcb) <= (1u << FV_TCB_BITS), "a TCB fits its object size");
 
 void tcb_init(struct tcb *t);
+/* Brings a thread running on another hart back into its saved state (it stays runnable). */
+void tcb_take_off_hart(struct tcb *t);
 /* Takes a thread out of whatever IPC it waits in, and off every hart. */
 void tcb_stop(struct tcb *t);
 /* The saved register for an enum fv_register index (< FV_REG_COUNT). */

@@ -170,6 +170,8 @@ fv_error_t fv_tcb_bind_vcpu(fv_cptr_t tcb, fv_cptr_t vcpu, fv_cptr_t guest_space
 fv_error_t fv_vcpu_read_regs(fv_cptr_t vcpu, unsigned first, unsigned count, uint64_t *values);
 fv_error_t fv_vcpu_write_regs(fv_cptr_t vcpu, unsigned first, unsigned count,
                               const uint64_t *values);
+/* Raises `set` and lowers `clear` (FV_VCPU_IRQ_* bits) for the guest. */
+fv_error_t fv_vcpu_set_interrupts(fv_cptr_t vcpu, uint64_t set, uint64_t clear);
 fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned rights);
 fv_error_t fv_frame_unmap(fv_cptr_t frame);
 fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);

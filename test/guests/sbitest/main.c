@@ -111,6 +111,91 @@ static void test_uart(void)
 	uart_puts("sbitest: hello through the UART\n");
 }
 
+/* ---- interrupts: the guest's own timer (Sstc) and the UART through the emulated PLIC ---- */
+
+#define PLIC_PRIORITY(s) ((volatile uint32_t *)(0x0c000000ul + 4 * (s)))
+#define PLIC_ENABLE0     ((volatile uint32_t *)0x0c002000ul)
+#define PLIC_THRESHOLD0  ((volatile uint32_t *)0x0c200000ul)
+#define PLIC_CLAIM0      ((volatile uint32_t *)0x0c200004ul)
+#define UART_IRQ         10
+#define UART_IER         1
+#define CAUSE_S_TIMER    ((1ul << 63) | 5)
+#define CAUSE_S_EXTERNAL ((1ul << 63) | 9)
+#define SIE_STIE         (1ul << 5)
+#define SIE_SEIE         (1ul << 9)
+#define SSTATUS_SIE      (1ul << 1)
+
+static volatile unsigned timer_interrupts, external_interrupts, other_traps;
+static volatile uint32_t claimed;
+
+static uint64_t read_time(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+static void write_stimecmp(uint64_t v)
+{
+	__asm__ volatile("csrw 0x14d, %0" ::"r"(v)); /* stimecmp: the guest's own (Sstc) */
+}
+
+__attribute__((interrupt("supervisor"), aligned(4))) static void trap_handler(void)
+{
+	uint64_t cause;
+	__asm__ volatile("csrr %0, scause" : "=r"(cause));
+	if (cause == CAUSE_S_TIMER) {
+		write_stimecmp(UINT64_MAX);
+		timer_interrupts++;
+	} else if (cause == CAUSE_S_EXTERNAL) {
+		uint32_t source = *PLIC_CLAIM0;
+		if (source == UART_IRQ)
+			UART[UART_IER] = 0; /* nothing more to send */
+		claimed = source;
+		*PLIC_CLAIM0 = source; /* complete */
+		external_interrupts++;
+	} else {
+		other_traps++;
+		__asm__ volatile("csrw sie, zero"); /* stop whatever this is */
+	}
+}
+
+static void test_timer(void)
+{
+	write_stimecmp(read_time() + 10000); /* 1 ms at 10 MHz */
+	__asm__ volatile("csrs sie, %0" ::"r"(SIE_STIE));
+	for (unsigned i = 0; i < 100000 && !timer_interrupts; i++)
+		__asm__ volatile("wfi");
+	check(timer_interrupts == 1, "IRQ0001 the guest's own timer interrupts it");
+}
+
+static void test_external_interrupt(void)
+{
+	*PLIC_PRIORITY(UART_IRQ) = 1;
+	*PLIC_ENABLE0 = 1u << UART_IRQ;
+	*PLIC_THRESHOLD0 = 0;
+	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SEIE));
+	UART[UART_IER] = 0x02; /* transmitter empty: raises the UART's line at once */
+	for (unsigned i = 0; i < 100000 && !external_interrupts; i++)
+		__asm__ volatile("wfi");
+	check(external_interrupts == 1 && claimed == UART_IRQ,
+	      "IRQ0002 the UART's interrupt arrives through the PLIC and is claimed");
+	for (volatile unsigned i = 0; i < 100000; i++)
+		;
+	check(external_interrupts == 1, "IRQ0003 after complete, a quiet source stays quiet");
+	check(*PLIC_CLAIM0 == 0, "IRQ0004 nothing left to claim");
+	check(other_traps == 0, "IRQ0005 no unexpected trap");
+}
+
+static void test_interrupts(void)
+{
+	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
+	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
+	test_timer();
+	test_external_interrupt();
+	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE));
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb);
 
 void guest_main(unsigned long hartid, unsigned long dtb)
@@ -120,6 +205,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_base();
 	test_console();
 	test_uart();
+	test_interrupts();
 	put_string("sbitest: ");
 	put_number(passed);
 	put_string(" passed, ");

@@ -13,6 +13,8 @@
 
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending; /* "transmitter empty" interrupt: until IIR reports it or THR is written
+	                    */
 	void (*output)(const char *bytes, uint64_t len);
 };
 
@@ -20,7 +22,7 @@ void uart_reset(struct uart *u);
 /* Register accesses at `offset` (byte registers: wider accesses use the low byte). */
 uint64_t uart_read(struct uart *u, uint64_t offset);
 void uart_write(struct uart *u, uint64_t offset, uint64_t value);
-/* True if the UART wants its interrupt (transmitter empty with that interrupt enabled). */
+/* True if the UART raises its interrupt line (transmitter empty, with that interrupt enabled). */
 bool uart_irq_pending(const struct uart *u);
 
 #endif

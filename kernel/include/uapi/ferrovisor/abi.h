@@ -98,6 +98,7 @@ typedef enum {
 	FV_IRQ_HANDLER_CLEAR,
 	FV_VCPU_READ_REGS = 72, /* args: first, count: up to 16 enum fv_vcpu_reg values */
 	FV_VCPU_WRITE_REGS,     /* args: first, count, values (its thread must not be running) */
+	FV_VCPU_SET_INTERRUPTS, /* args: hvip bits to set, bits to clear (FV_VCPU_IRQ_*) */
 	FV_INVOCATION_LABEL_COUNT
 } fv_invocation_label_t;
 
@@ -184,6 +185,12 @@ enum fv_register {
 #define FV_MAP_READ  0x1u
 #define FV_MAP_WRITE 0x2u
 #define FV_MAP_EXEC  0x4u
+
+/* Virtual interrupts a VMM raises and lowers (hvip bits): software, timer, external. */
+#define FV_VCPU_IRQ_SOFT     (1ul << 2)
+#define FV_VCPU_IRQ_TIMER    (1ul << 6)
+#define FV_VCPU_IRQ_EXTERNAL (1ul << 10)
+#define FV_VCPU_IRQ_ALL      (FV_VCPU_IRQ_SOFT | FV_VCPU_IRQ_TIMER | FV_VCPU_IRQ_EXTERNAL)
 
 /* A VCPU's privileged state (FV_VCPU_READ_REGS / WRITE_REGS); GPRs and FP are its thread's. */
 enum fv_vcpu_reg {
