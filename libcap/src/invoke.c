@@ -202,3 +202,9 @@ fv_error_t fv_vcpu_set_interrupts(fv_cptr_t vcpu, uint64_t set, uint64_t clear)
 	const uint64_t args[] = {set, clear};
 	return fv_invoke(vcpu, FV_VCPU_SET_INTERRUPTS, args, 2, NULL, 0, NULL, 0);
 }
+
+fv_error_t fv_vcpu_fence(fv_cptr_t vcpu)
+{
+	const uint64_t args[] = {0, 0, 1};
+	return fv_invoke(vcpu, FV_VCPU_SET_INTERRUPTS, args, 3, NULL, 0, NULL, 0);
+}

@@ -22,7 +22,7 @@ void fv_runtime_start(uint64_t arg);
 
 __thread struct fv_ipc_buffer *fv_tls_ipc_buffer = (struct fv_ipc_buffer *)FV_ROOT_IPC_BUFFER;
 struct fv_slot_range fv_program_slots;
-static uint64_t start_arg, timebase_hz;
+static uint64_t start_arg, timebase_hz, hart_count;
 extern const Elf64_Ehdr __ehdr_start;
 
 uint64_t fv_start_arg(void)
@@ -33,6 +33,11 @@ uint64_t fv_start_arg(void)
 uint64_t fv_timebase_hz(void)
 {
 	return timebase_hz;
+}
+
+uint64_t fv_hart_count(void)
+{
+	return hart_count;
 }
 
 uint64_t fv_thread_tp(struct fv_thread_info *info)
@@ -125,9 +130,11 @@ void fv_runtime_start(uint64_t arg)
 	const struct fv_start_info *si = (const struct fv_start_info *)arg;
 	if (arg == FV_ROOT_BOOTINFO) {
 		start_arg = arg;
+		hart_count = ((const struct fv_bootinfo *)arg)->hart_count;
 		root_config((const struct fv_bootinfo *)arg, &config);
 	} else if (si->magic == FV_START_INFO_MAGIC) {
 		start_arg = si->arg;
+		hart_count = si->hart_count;
 		process_config(si, &config);
 	} else {
 		fv_debug_puts("fv: started without start info\n", 32);

@@ -6,6 +6,7 @@
  * least privilege: their own memory, the console, and what their job needs.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <fv/cpio.h>
@@ -222,11 +223,11 @@ static fv_error_t retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
 }
 
 /* A VMM for the test guest `name` (guest-NAME.bin in the archive), with its memory. */
-static fv_error_t equip_vmm(const struct fv_process *p, const char *name,
+static fv_error_t equip_vmm(const struct fv_process *p, const char *name, unsigned vcpus,
                             const struct cpio_file *image)
 {
 	struct fv_loader l = loader();
-	struct vmm_boot b = {.image_size = image->size, .ram_size = GUEST_RAM, .vcpus = 1};
+	struct vmm_boot b = {.image_size = image->size, .ram_size = GUEST_RAM, .vcpus = vcpus};
 	strncpy(b.name, name, sizeof(b.name) - 1);
 	fv_error_t err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, &b, sizeof(b), FV_MAP_READ);
 	if (!err)
@@ -237,8 +238,14 @@ static fv_error_t equip_vmm(const struct fv_process *p, const char *name,
 	return err;
 }
 
-static void start_guest(const char *name)
+/* `spec` is NAME or NAME:VCPUS. */
+static void start_guest(char *spec)
 {
+	char *colon = strchr(spec, ':');
+	unsigned vcpus = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 1;
+	if (colon)
+		*colon = '\0';
+	const char *name = spec;
 	char file[64];
 	struct cpio_file image;
 	snprintf(file, sizeof(file), "guest-%s.bin", name);
@@ -249,7 +256,7 @@ static void start_guest(const char *name)
 	struct fv_process p;
 	fv_error_t err = load("vmm", 0, &p);
 	if (!err)
-		err = equip_vmm(&p, name, &image);
+		err = equip_vmm(&p, name, vcpus, &image);
 	if (!err)
 		err = start(&p, 0);
 	if (err)

@@ -172,8 +172,8 @@ def case_kerneltest(args, checks):
 
 def case_guest(args, checks):
     """A bare-metal test guest runs in VS-mode; its VMM serves its SBI calls."""
-    name, smp, memory = args.rest[0], int(args.rest[1]), args.rest[2]
-    q = qemu_test.boot(args, smp=smp, memory=memory, append=f"ferrovisor.guest={name}")
+    name, vcpus, smp, memory = args.rest[0], args.rest[1], int(args.rest[2]), args.rest[3]
+    q = qemu_test.boot(args, smp=smp, memory=memory, append=f"ferrovisor.guest={name}:{vcpus}")
     try:
         checks.check(q.wait_for(r"^vmm: %s: started" % name) is not None,
                      "the root task starts the guest's VMM")
@@ -196,7 +196,7 @@ def case_guest(args, checks):
 
 def case_isolation(args, checks):
     """One guest writes outside its memory: its VMM stops it, the other guest runs to the end."""
-    q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.guest=wild,sbitest")
+    q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.guest=wild,sbitest:2")
     try:
         stopped = q.wait_for(r"^vmm: wild: no memory or device there: exit 23 .*"
                              r"\(address 0x90000000\): guest stopped")

@@ -37,10 +37,20 @@ static const struct vmm_boot *boot = (const struct vmm_boot *)VMM_BOOT_VA;
 static struct fv_slot_allocator slots;
 static struct fv_alloc guest_alloc;
 static struct guest_memory memory;
-static fv_cptr_t guest_space, vcpu, vcpu_tcb, exit_endpoint;
+#define MAX_VCPUS 8
+
+struct vcpu_state {
+	fv_cptr_t vcpu, tcb;
+	bool started;       /* HSM: STARTED, else STOPPED */
+	bool external_line; /* what its VSEIP says now */
+};
+
+static fv_cptr_t guest_space, exit_endpoint;
+static struct vcpu_state vcpus[MAX_VCPUS];
+static unsigned vcpu_count;
+static struct vcpu_state *current; /* the vCPU whose exit is being served */
 static struct uart uart0;
 static struct plic plic;
-static bool external_line; /* what the guest's VSEIP says now */
 
 /* Maps `frame` at `addr` of a VSpace or GuestSpace, making page tables as needed. */
 static fv_error_t map_with_tables(fv_cptr_t frame, fv_cptr_t space, uint64_t addr, unsigned rights)
@@ -86,7 +96,7 @@ static int write_device_tree(uint64_t dtb_gpa)
 	    .name = boot->name,
 	    .ram_base = memory.base,
 	    .ram_size = memory.size,
-	    .vcpus = 1,
+	    .vcpus = vcpu_count,
 	    .isa = "rv64imafdc_zicntr_zicsr_zifencei_sstc",
 	    .mmu_type = "riscv,sv39",
 	    .timebase_hz = (uint32_t)fv_timebase_hz(),
@@ -100,34 +110,71 @@ static int write_device_tree(uint64_t dtb_gpa)
 	return guest_fdt_build(&c, memory.host + (dtb_gpa - memory.base), GUEST_DTB_SPACE);
 }
 
-/* The vCPU thread: bound to a VCPU and the guest space, its faults are VM exits here. */
-static fv_error_t make_vcpu(uint64_t pc, uint64_t dtb_gpa)
+/*
+ * vCPU `n`'s thread: bound to a VCPU and the guest space, its faults are VM
+ * exits here (badge n + 1), spread over the physical harts. Stopped until
+ * started: vCPU 0 by this VMM, the others by the guest (SBI HSM).
+ */
+static fv_error_t make_vcpu(unsigned n)
 {
-	vcpu = fv_make(&guest_alloc, FV_OBJ_VCPU, 0);
-	vcpu_tcb = fv_make(&guest_alloc, FV_OBJ_TCB, 0);
+	struct vcpu_state *v = &vcpus[n];
+	v->vcpu = fv_make(&guest_alloc, FV_OBJ_VCPU, 0);
+	v->tcb = fv_make(&guest_alloc, FV_OBJ_TCB, 0);
 	fv_cptr_t ipc = fv_make(&guest_alloc, FV_OBJ_FRAME_4K, 0);
 	fv_cptr_t fault = fv_slot_alloc(&slots);
-	if (!vcpu || !vcpu_tcb || !ipc || !fault)
+	if (!v->vcpu || !v->tcb || !ipc || !fault)
 		return FV_NOT_ENOUGH_MEMORY;
 	void *ipc_va = fv_posix_map_frame(ipc, FV_MAP_READ | FV_MAP_WRITE);
 	fv_error_t err = ipc_va ? FV_OK : FV_NOT_ENOUGH_MEMORY;
 	if (!err)
-		err = fv_tcb_configure(vcpu_tcb, FV_PROCESS_SLOT_CNODE, FV_PROCESS_SLOT_VSPACE, ipc,
+		err = fv_tcb_configure(v->tcb, FV_PROCESS_SLOT_CNODE, FV_PROCESS_SLOT_VSPACE, ipc,
 		                       (uint64_t)ipc_va);
 	if (!err)
-		err = fv_tcb_bind_vcpu(vcpu_tcb, vcpu, guest_space);
+		err = fv_tcb_bind_vcpu(v->tcb, v->vcpu, guest_space);
 	if (!err)
 		err = fv_cnode_mint(FV_PROCESS_SLOT_CNODE, fault, 64, FV_PROCESS_SLOT_CNODE,
-		                    exit_endpoint, 64, FV_RIGHT_WRITE, 1);
+		                    exit_endpoint, 64, FV_RIGHT_WRITE, n + 1);
 	if (!err)
-		err = fv_tcb_set_fault_handler(vcpu_tcb, fault);
-	uint64_t regs[] = {
-	    [FV_REG_PC] = pc, [FV_REG_SP] = 0, [FV_REG_A0] = 0, [FV_REG_A1] = dtb_gpa};
+		err = fv_tcb_set_fault_handler(v->tcb, fault);
 	if (!err)
-		err = fv_tcb_write_registers(vcpu_tcb, regs, 4);
-	if (!err)
-		err = fv_tcb_set_priority(vcpu_tcb, 255, 255);
+		err = fv_tcb_set_priority(v->tcb, 255, 255);
+	if (!err && fv_hart_count() > 1)
+		err = fv_tcb_set_affinity(v->tcb, n % (unsigned)fv_hart_count());
 	return err;
+}
+
+/* Starts vCPU `n` at `pc` with a0 = n, a1 = `a1`, as SBI HSM hart_start says. */
+static long start_vcpu(unsigned n, uint64_t pc, uint64_t a1)
+{
+	struct vcpu_state *v = &vcpus[n];
+	if (v->started)
+		return SBI_ERR_ALREADY_AVAILABLE;
+	const uint64_t regs[] = {
+	    [FV_REG_PC] = pc, [FV_REG_SP] = 0, [FV_REG_A0] = n, [FV_REG_A1] = a1};
+	const uint64_t reset[] = {0}; /* vsstatus: S-mode interrupts off */
+	uint64_t satp = 0;
+	if (fv_tcb_write_registers(v->tcb, regs, 4) != FV_OK ||
+	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSSTATUS, 1, reset) != FV_OK ||
+	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSATP, 1, &satp) != FV_OK ||
+	    fv_tcb_resume(v->tcb) != FV_OK)
+		return SBI_ERR_FAILED;
+	v->started = true;
+	return SBI_SUCCESS;
+}
+
+static long vcpu_status(unsigned n)
+{
+	return vcpus[n].started ? SBI_HSM_STARTED : SBI_HSM_STOPPED;
+}
+
+static void send_ipi(unsigned n)
+{
+	fv_vcpu_set_interrupts(vcpus[n].vcpu, FV_VCPU_IRQ_SOFT, 0);
+}
+
+static void remote_fence(unsigned n)
+{
+	fv_vcpu_fence(vcpus[n].vcpu);
 }
 
 /* ---- the guest's console output, labelled with its name, a line at a time ---- */
@@ -153,18 +200,42 @@ static void guest_console(const char *bytes, uint64_t len)
 
 /* ---- VM exits ---- */
 
+static const struct sbi_machine machine = {
+    .hart_start = start_vcpu,
+    .hart_status = vcpu_status,
+    .send_ipi = send_ipi,
+    .remote_fence = remote_fence,
+    .console = guest_console,
+};
+
+/* Every vCPU stops: the guest is off. */
+static void stop_all_vcpus(void)
+{
+	for (unsigned n = 0; n < vcpu_count; n++) {
+		fv_tcb_suspend(vcpus[n].tcb);
+		vcpus[n].started = false;
+	}
+}
+
 static bool serve_sbi(struct fv_msg *m)
 {
 	const uint64_t *x = &m->words[FV_EXIT_X0];
 	struct sbi_request req = {.ext = x[17], .fid = x[16]};
 	memcpy(req.arg, &x[REG_A0], sizeof(req.arg));
-	struct sbi_result r = sbi_handle(&req, &memory, guest_console);
+	struct sbi_machine mach = machine;
+	mach.harts = vcpu_count;
+	struct sbi_result r = sbi_handle(&req, &memory, &mach);
 	if (r.action == SBI_SHUTDOWN) {
 		if (line_len)
 			flush_line();
 		printf("vmm: %s: the guest shut down\n", boot->name);
 		fflush(stdout);
-		fv_tcb_suspend(vcpu_tcb);
+		stop_all_vcpus();
+		return false;
+	}
+	if (r.action == SBI_STOP_HART) {
+		fv_tcb_suspend(current->tcb);
+		current->started = false;
 		return false;
 	}
 	bool legacy = r.action == SBI_LEGACY;
@@ -184,7 +255,7 @@ static bool stop_guest(const struct fv_msg *m, const char *why)
 	       why, (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
 	       (unsigned long)m->words[FV_EXIT_GPA]);
 	fflush(stdout);
-	fv_tcb_suspend(vcpu_tcb);
+	stop_all_vcpus();
 	return false;
 }
 
@@ -196,7 +267,7 @@ static bool stop_guest(const struct fv_msg *m, const char *why)
 static bool fetch_instruction(const struct fv_msg *m, uint32_t *raw)
 {
 	uint64_t pc = m->words[FV_EXIT_PC], vsatp = 0;
-	if (fv_vcpu_read_regs(vcpu, FV_VCPU_VSATP, 1, &vsatp) != FV_OK || vsatp != 0)
+	if (fv_vcpu_read_regs(current->vcpu, FV_VCPU_VSATP, 1, &vsatp) != FV_OK || vsatp != 0)
 		return false;
 	if (pc < memory.base || pc - memory.base > memory.size - 4 || (pc & 1))
 		return false;
@@ -208,12 +279,14 @@ static bool fetch_instruction(const struct fv_msg *m, uint32_t *raw)
 static void update_interrupts(void)
 {
 	plic_set_level(&plic, UART_IRQ, uart_irq_pending(&uart0));
-	bool line_now = plic_line(&plic, 0);
-	if (line_now == external_line)
-		return;
-	external_line = line_now;
-	fv_vcpu_set_interrupts(vcpu, line_now ? FV_VCPU_IRQ_EXTERNAL : 0,
-	                       line_now ? 0 : FV_VCPU_IRQ_EXTERNAL);
+	for (unsigned n = 0; n < vcpu_count; n++) {
+		bool line_now = plic_line(&plic, n);
+		if (line_now == vcpus[n].external_line)
+			continue;
+		vcpus[n].external_line = line_now;
+		fv_vcpu_set_interrupts(vcpus[n].vcpu, line_now ? FV_VCPU_IRQ_EXTERNAL : 0,
+		                       line_now ? 0 : FV_VCPU_IRQ_EXTERNAL);
+	}
 }
 
 /* One device access: true if a device is there (`*value` holds what a load reads). */
@@ -226,7 +299,7 @@ static bool device_access(uint64_t gpa, bool store, uint64_t *value)
 			*value = uart_read(&uart0, gpa - UART_BASE);
 		return true;
 	}
-	if (gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(1)) {
+	if (gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(vcpu_count)) {
 		uint32_t v = (uint32_t)*value;
 		bool ok = store ? plic_write(&plic, gpa - PLIC_BASE, v)
 		                : plic_read(&plic, gpa - PLIC_BASE, &v);
@@ -240,7 +313,7 @@ static bool device_access(uint64_t gpa, bool store, uint64_t *value)
 static bool serve_mmio(struct fv_msg *m)
 {
 	uint64_t gpa = m->words[FV_EXIT_GPA];
-	if (gpa - UART_BASE >= UART_SIZE && gpa - PLIC_BASE >= GUEST_FDT_PLIC_SIZE(1))
+	if (gpa - UART_BASE >= UART_SIZE && gpa - PLIC_BASE >= GUEST_FDT_PLIC_SIZE(vcpu_count))
 		return stop_guest(m, "no memory or device there");
 	uint32_t raw = 0;
 	bool have_raw = m->words[FV_EXIT_HTINST] == 0 && fetch_instruction(m, &raw);
@@ -265,10 +338,11 @@ static bool serve_mmio(struct fv_msg *m)
 }
 
 /* Handles one exit; true if `m` holds the reply that resumes the guest. */
-static bool serve_exit(struct fv_msg *m)
+static bool serve_exit(struct fv_msg *m, uint64_t badge)
 {
-	if (FV_MSGINFO_LABEL(m->info) != FV_FAULT_VCPU)
+	if (FV_MSGINFO_LABEL(m->info) != FV_FAULT_VCPU || badge == 0 || badge > vcpu_count)
 		return false;
+	current = &vcpus[badge - 1];
 	uint64_t cause = m->words[FV_EXIT_CAUSE];
 	if (cause == CAUSE_ECALL_VS)
 		return serve_sbi(m);
@@ -282,7 +356,7 @@ static void run(void)
 	struct fv_msg m;
 	struct fv_ipc_result r = fv_recv(exit_endpoint, &m);
 	for (;;) {
-		if (r.status == FV_OK && serve_exit(&m))
+		if (r.status == FV_OK && serve_exit(&m, r.badge))
 			r = fv_reply_recv(exit_endpoint, &m);
 		else
 			r = fv_recv(exit_endpoint, &m);
@@ -307,8 +381,11 @@ static fv_error_t build_guest(void)
 		printf("vmm: %s: device tree: %s\n", boot->name, guest_fdt_strerror(fdt));
 		return FV_INVALID_ARGUMENT;
 	}
-	err = make_vcpu(memory.base + GUEST_KERNEL_OFF, dtb_gpa);
-	return err ? err : fv_tcb_resume(vcpu_tcb);
+	for (unsigned n = 0; !err && n < vcpu_count; n++)
+		err = make_vcpu(n);
+	if (!err && start_vcpu(0, memory.base + GUEST_KERNEL_OFF, dtb_gpa) != SBI_SUCCESS)
+		err = FV_ILLEGAL_OPERATION;
+	return err;
 }
 
 int main(void)
@@ -316,8 +393,9 @@ int main(void)
 	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
 	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_MEMORY, FV_PROCESS_SLOT_CNODE, &slots};
 	memory = (struct guest_memory){GUEST_RAM_BASE, boot->ram_size, (uint8_t *)VMM_RAM_VA};
+	vcpu_count = boot->vcpus >= 1 && boot->vcpus <= MAX_VCPUS ? boot->vcpus : 1;
 	uart_reset(&uart0);
-	plic_reset(&plic, 1);
+	plic_reset(&plic, vcpu_count);
 	uart0.output = guest_console;
 	if (memory.size == 0 || memory.size % BLOCK) {
 		printf("vmm: %s: guest RAM must be a whole number of 2 MiB blocks\n", boot->name);

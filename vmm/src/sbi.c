@@ -1,6 +1,7 @@
 /*
  * SBI v2.0 for a guest: BASE, the debug console (DBCN), system reset
- * (SRST) and the legacy console calls. Every other extension or function
+ * (SRST), hart state management (HSM), IPIs, remote fences (RFENCE) and the
+ * legacy console calls. Every other extension or function
  * answers NOT_SUPPORTED, as the specification requires, and the guest goes
  * on.
  */
@@ -16,6 +17,9 @@ static bool extension_present(uint64_t ext)
 	case SBI_EXT_BASE:
 	case SBI_EXT_DBCN:
 	case SBI_EXT_SRST:
+	case SBI_EXT_HSM:
+	case SBI_EXT_IPI:
+	case SBI_EXT_RFENCE:
 	case SBI_EXT_LEGACY_PUTCHAR:
 	case SBI_EXT_LEGACY_GETCHAR:
 		return true;
@@ -64,7 +68,7 @@ static const char *guest_buffer(const struct guest_memory *mem, uint64_t lo, uin
 }
 
 static struct sbi_result dbcn(const struct sbi_request *r, const struct guest_memory *mem,
-                              sbi_console_fn console)
+                              void (*console)(const char *, uint64_t))
 {
 	switch (r->fid) {
 	case 0: { /* console_write(num_bytes, base_lo, base_hi) */
@@ -99,19 +103,71 @@ static struct sbi_result srst(const struct sbi_request *r)
 	return (struct sbi_result){SBI_SUCCESS, 0, SBI_SHUTDOWN};
 }
 
+static struct sbi_result hsm(const struct sbi_request *r, const struct sbi_machine *m)
+{
+	switch (r->fid) {
+	case 0: /* hart_start(hartid, start_addr, opaque) */
+		if (r->arg[0] >= m->harts)
+			return error(SBI_ERR_INVALID_PARAM);
+		return error(m->hart_start((unsigned)r->arg[0], r->arg[1], r->arg[2]));
+	case 1: /* hart_stop: the calling hart, which gets no answer */
+		return (struct sbi_result){SBI_SUCCESS, 0, SBI_STOP_HART};
+	case 2: /* hart_get_status(hartid) */
+		if (r->arg[0] >= m->harts)
+			return error(SBI_ERR_INVALID_PARAM);
+		return ok(m->hart_status((unsigned)r->arg[0]));
+	default: /* hart_suspend and the rest */
+		return error(SBI_ERR_NOT_SUPPORTED);
+	}
+}
+
+/* Every hart in (mask, base), base -1 meaning all: checked first, then `fn` on each. */
+static struct sbi_result each_hart(const struct sbi_machine *m, uint64_t mask, uint64_t base,
+                                   void (*fn)(unsigned))
+{
+	if (base == UINT64_MAX) {
+		for (unsigned h = 0; h < m->harts; h++)
+			fn(h);
+		return ok(0);
+	}
+	for (unsigned i = 0; i < 64; i++)
+		if (((mask >> i) & 1) && (base >= m->harts || i >= m->harts - base))
+			return error(SBI_ERR_INVALID_PARAM);
+	for (unsigned i = 0; i < 64; i++)
+		if ((mask >> i) & 1)
+			fn((unsigned)(base + i));
+	return ok(0);
+}
+
+static struct sbi_result rfence(const struct sbi_request *r, const struct sbi_machine *m)
+{
+	/* remote_fence_i and sfence_vma(_asid): every guest translation and fetch is forgotten. */
+	if (r->fid <= 2)
+		return each_hart(m, r->arg[0], r->arg[1], m->remote_fence);
+	return error(SBI_ERR_NOT_SUPPORTED); /* the hfence calls: no nested virtualization */
+}
+
 struct sbi_result sbi_handle(const struct sbi_request *req, const struct guest_memory *mem,
-                             sbi_console_fn console)
+                             const struct sbi_machine *m)
 {
 	switch (req->ext) {
 	case SBI_EXT_BASE:
 		return base(req);
 	case SBI_EXT_DBCN:
-		return dbcn(req, mem, console);
+		return dbcn(req, mem, m->console);
 	case SBI_EXT_SRST:
 		return srst(req);
+	case SBI_EXT_HSM:
+		return hsm(req, m);
+	case SBI_EXT_IPI:
+		if (req->fid != 0)
+			return error(SBI_ERR_NOT_SUPPORTED);
+		return each_hart(m, req->arg[0], req->arg[1], m->send_ipi);
+	case SBI_EXT_RFENCE:
+		return rfence(req, m);
 	case SBI_EXT_LEGACY_PUTCHAR: {
 		char c = (char)req->arg[0];
-		console(&c, 1);
+		m->console(&c, 1);
 		return (struct sbi_result){0, 0, SBI_LEGACY};
 	}
 	case SBI_EXT_LEGACY_GETCHAR:

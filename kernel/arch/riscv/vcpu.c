@@ -39,6 +39,7 @@ void vcpu_init(struct vcpu *v)
 	v->regs[FV_VCPU_HENVCFG] = HENVCFG_STCE; /* the guest's own stimecmp: no timer exits */
 	v->regs[FV_VCPU_HCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
 	v->regs[FV_VCPU_SCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
+	v->last_hart = -1;
 }
 
 void vcpu_hart_init(void)
@@ -126,6 +127,13 @@ void vcpu_enter(struct tcb *t)
 	struct vcpu *v = tcb_vcpu(t);
 	load_vs_csrs(v);
 	csr_write_hgatp(guest_space_hgatp(&t->slots[TCB_SLOT_GUEST_SPACE].cap));
+	int16_t here = (int16_t)this_hart()->index;
+	if (v->flush || v->last_hart != here) {
+		/* Entries this hart kept from an earlier run may be stale now. */
+		hfence_vvma_all_and_fence_i();
+		v->flush = false;
+		v->last_hart = here;
+	}
 	csr_write_vsatp(v->regs[FV_VCPU_VSATP]);
 	/* sret to VS-mode (SPP = S, SPV = 1); a guest WFI traps so it cannot idle the hart. */
 	t->ctx.sstatus |= SSTATUS_SPP;
@@ -191,8 +199,10 @@ static fv_error_t check_reg_range(const struct invocation *inv, unsigned extra)
 }
 
 /*
- * args: bits to set, bits to clear. A running guest is brought off its hart
- * first (which saves its hvip), so the change is in place at its next entry.
+ * args: bits to set, bits to clear, and optionally nonzero to make it forget
+ * its guest translations (and fence.i) at its next entry. A running guest is
+ * brought off its hart first (which saves its hvip), so the change is in
+ * place at its next entry.
  */
 static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
 {
@@ -204,6 +214,8 @@ static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
 	if (v->tcb)
 		tcb_take_off_hart(v->tcb);
 	v->regs[FV_VCPU_HVIP] = (v->regs[FV_VCPU_HVIP] | set) & ~clear;
+	if (inv->nargs >= 3 && inv->args[2])
+		v->flush = true; /* an SBI remote fence for this vCPU */
 	return FV_OK;
 }
 

@@ -18,7 +18,9 @@ struct invocation;
 
 struct vcpu {
 	uint64_t regs[FV_VCPU_REG_COUNT];
-	struct tcb *tcb; /* the bound thread, or NULL */
+	struct tcb *tcb;   /* the bound thread, or NULL */
+	int16_t last_hart; /* where it last ran: moving on means stale guest TLB entries */
+	bool flush;        /* a VMM asked (SBI remote fence): forget guest translations */
 };
 _Static_assert(sizeof(struct vcpu) <= (1u << FV_VCPU_BITS), "a VCPU fits its object size");
 

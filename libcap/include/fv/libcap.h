@@ -172,6 +172,8 @@ fv_error_t fv_vcpu_write_regs(fv_cptr_t vcpu, unsigned first, unsigned count,
                               const uint64_t *values);
 /* Raises `set` and lowers `clear` (FV_VCPU_IRQ_* bits) for the guest. */
 fv_error_t fv_vcpu_set_interrupts(fv_cptr_t vcpu, uint64_t set, uint64_t clear);
+/* Makes the guest forget its translations and fetched instructions (an SBI remote fence). */
+fv_error_t fv_vcpu_fence(fv_cptr_t vcpu);
 fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned rights);
 fv_error_t fv_frame_unmap(fv_cptr_t frame);
 fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);
@@ -195,8 +197,9 @@ fv_cptr_t fv_slot_alloc(struct fv_slot_allocator *a);
 extern struct fv_slot_range fv_program_slots;
 /* The root task: its boot info address; any other program: what its parent passed. */
 uint64_t fv_start_arg(void);
-/* rdtime ticks per second. */
+/* rdtime ticks per second, and the harts online. */
 uint64_t fv_timebase_hz(void);
+uint64_t fv_hart_count(void);
 
 /*
  * Formatted output to the program's standard output, as a Linux write, so

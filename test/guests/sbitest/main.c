@@ -119,13 +119,15 @@ static void test_uart(void)
 #define PLIC_CLAIM0      ((volatile uint32_t *)0x0c200004ul)
 #define UART_IRQ         10
 #define UART_IER         1
+#define CAUSE_S_SOFT     ((1ul << 63) | 1)
 #define CAUSE_S_TIMER    ((1ul << 63) | 5)
 #define CAUSE_S_EXTERNAL ((1ul << 63) | 9)
+#define HANG_TICKS       50000000ul /* 5 s at 10 MHz: only a bound for a hang, not a timing */
 #define SIE_STIE         (1ul << 5)
 #define SIE_SEIE         (1ul << 9)
 #define SSTATUS_SIE      (1ul << 1)
 
-static volatile unsigned timer_interrupts, external_interrupts, other_traps;
+static volatile unsigned timer_interrupts, external_interrupts, soft_interrupts, other_traps;
 static volatile uint32_t claimed;
 
 static uint64_t read_time(void)
@@ -144,7 +146,10 @@ __attribute__((interrupt("supervisor"), aligned(4))) static void trap_handler(vo
 {
 	uint64_t cause;
 	__asm__ volatile("csrr %0, scause" : "=r"(cause));
-	if (cause == CAUSE_S_TIMER) {
+	if (cause == CAUSE_S_SOFT) {
+		__asm__ volatile("csrc sip, %0" ::"r"(2ul)); /* SSIP: the IPI is taken */
+		soft_interrupts++;
+	} else if (cause == CAUSE_S_TIMER) {
 		write_stimecmp(UINT64_MAX);
 		timer_interrupts++;
 	} else if (cause == CAUSE_S_EXTERNAL) {
@@ -164,7 +169,7 @@ static void test_timer(void)
 {
 	write_stimecmp(read_time() + 10000); /* 1 ms at 10 MHz */
 	__asm__ volatile("csrs sie, %0" ::"r"(SIE_STIE));
-	for (unsigned i = 0; i < 100000 && !timer_interrupts; i++)
+	for (uint64_t start = read_time(); !timer_interrupts && read_time() - start < HANG_TICKS;)
 		__asm__ volatile("wfi");
 	check(timer_interrupts == 1, "IRQ0001 the guest's own timer interrupts it");
 }
@@ -176,7 +181,8 @@ static void test_external_interrupt(void)
 	*PLIC_THRESHOLD0 = 0;
 	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SEIE));
 	UART[UART_IER] = 0x02; /* transmitter empty: raises the UART's line at once */
-	for (unsigned i = 0; i < 100000 && !external_interrupts; i++)
+	for (uint64_t start = read_time();
+	     !external_interrupts && read_time() - start < HANG_TICKS;)
 		__asm__ volatile("wfi");
 	check(external_interrupts == 1 && claimed == UART_IRQ,
 	      "IRQ0002 the UART's interrupt arrives through the PLIC and is claimed");
@@ -196,6 +202,77 @@ static void test_interrupts(void)
 	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE));
 }
 
+/* ---- a second hart: HSM, IPIs and remote fences ---- */
+
+#define SBI_EXT_IPI               0x735049
+#define SBI_EXT_RFENCE            0x52464e43
+#define HSM_STARTED               0
+#define HSM_STOPPED               1
+#define SBI_ERR_ALREADY_AVAILABLE -6
+#define SECONDARY_STACK           8192
+
+char secondary_stack[SECONDARY_STACK] __attribute__((aligned(16)));
+static volatile uint64_t secondary_hartid = 99, secondary_opaque, secondary_running;
+
+void secondary_start(void);
+void secondary_main(unsigned long hartid, unsigned long opaque);
+__asm__(".globl secondary_start\n"
+        "secondary_start:\n"
+        "	la sp, secondary_stack + 8192\n"
+        "	call secondary_main\n"
+        "1:	wfi\n"
+        "	j 1b\n");
+
+/* Hart 1: says hello through memory, waits for an IPI, then stops itself. */
+void secondary_main(unsigned long hartid, unsigned long opaque)
+{
+	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
+	__asm__ volatile("csrs sie, %0" ::"r"(2ul)); /* SSIE */
+	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
+	secondary_opaque = opaque;
+	secondary_hartid = hartid;
+	secondary_running = 1;
+	while (!soft_interrupts)
+		__asm__ volatile("wfi");
+	sbi_call(SBI_EXT_HSM, 1, 0, 0, 0); /* hart_stop: does not return */
+}
+
+static void wait_for(volatile uint64_t *flag)
+{
+	for (uint64_t start = read_time(); !*flag && read_time() - start < HANG_TICKS;)
+		;
+}
+
+static void test_smp(void)
+{
+	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, 0, 0, 0);
+	check(r.error == 0 && r.value == HSM_STARTED, "HSM0001 hart 0 is started");
+	r = sbi_call(SBI_EXT_HSM, 2, 1, 0, 0);
+	check(r.error == 0 && r.value == HSM_STOPPED, "HSM0002 hart 1 waits, stopped");
+	r = sbi_call(SBI_EXT_HSM, 2, 64, 0, 0);
+	check(r.error == SBI_ERR_INVALID_PARAM, "HSM0003 no hart 64");
+	r = sbi_call(SBI_EXT_HSM, 0, 1, (long)(uintptr_t)secondary_start, 0xfeed);
+	check(r.error == 0, "HSM0004 start hart 1");
+	wait_for(&secondary_running);
+	check(secondary_hartid == 1 && secondary_opaque == 0xfeed,
+	      "HSM0005 hart 1 runs at the address given, a0 = its id, a1 = the opaque word");
+	r = sbi_call(SBI_EXT_HSM, 0, 1, (long)(uintptr_t)secondary_start, 0);
+	check(r.error == SBI_ERR_ALREADY_AVAILABLE, "HSM0006 a running hart does not start again");
+	r = sbi_call(SBI_EXT_RFENCE, 0, 3, 0, 0);
+	check(r.error == 0, "RFN0001 remote fence.i on both harts");
+	r = sbi_call(SBI_EXT_IPI, 0, 1, 2, 0);
+	check(r.error == SBI_ERR_INVALID_PARAM, "IPI0001 an IPI to a hart that does not exist");
+	r = sbi_call(SBI_EXT_IPI, 0, 2, 0, 0);
+	for (uint64_t start = read_time(); !soft_interrupts && read_time() - start < HANG_TICKS;)
+		;
+	check(r.error == 0 && soft_interrupts == 1, "IPI0002 an IPI reaches hart 1");
+	for (uint64_t start = read_time(); sbi_call(SBI_EXT_HSM, 2, 1, 0, 0).value != HSM_STOPPED &&
+	                                   read_time() - start < HANG_TICKS;)
+		;
+	check(sbi_call(SBI_EXT_HSM, 2, 1, 0, 0).value == HSM_STOPPED,
+	      "HSM0007 hart 1 stopped itself");
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb);
 
 void guest_main(unsigned long hartid, unsigned long dtb)
@@ -206,6 +283,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_console();
 	test_uart();
 	test_interrupts();
+	test_smp();
 	put_string("sbitest: ");
 	put_number(passed);
 	put_string(" passed, ");

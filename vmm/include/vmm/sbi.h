@@ -14,11 +14,18 @@
 #define SBI_EXT_BASE           0x10
 #define SBI_EXT_DBCN           0x4442434e
 #define SBI_EXT_SRST           0x53525354
+#define SBI_EXT_HSM            0x48534d
+#define SBI_EXT_IPI            0x735049
+#define SBI_EXT_RFENCE         0x52464e43
 
-#define SBI_SUCCESS           0
-#define SBI_ERR_FAILED        -1
-#define SBI_ERR_NOT_SUPPORTED -2
-#define SBI_ERR_INVALID_PARAM -3
+#define SBI_HSM_STARTED 0
+#define SBI_HSM_STOPPED 1
+
+#define SBI_SUCCESS               0
+#define SBI_ERR_FAILED            -1
+#define SBI_ERR_NOT_SUPPORTED     -2
+#define SBI_ERR_INVALID_PARAM     -3
+#define SBI_ERR_ALREADY_AVAILABLE -6
 
 /* What the guest asked: a7 the extension, a6 the function, a0-a5 the arguments. */
 struct sbi_request {
@@ -27,9 +34,10 @@ struct sbi_request {
 };
 
 enum sbi_action {
-	SBI_RESUME,   /* a0/a1 (error, value) go back to the guest */
-	SBI_LEGACY,   /* a legacy call: a0 (value) only */
-	SBI_SHUTDOWN, /* the guest asked to be switched off */
+	SBI_RESUME,    /* a0/a1 (error, value) go back to the guest */
+	SBI_LEGACY,    /* a legacy call: a0 (value) only */
+	SBI_SHUTDOWN,  /* the guest asked to be switched off */
+	SBI_STOP_HART, /* the calling hart stops (HSM hart_stop): no reply */
 };
 
 struct sbi_result {
@@ -44,10 +52,19 @@ struct guest_memory {
 	uint8_t *host;       /* where the VMM has it mapped */
 };
 
-/* Bytes of console output from the guest (labelled and line-buffered by the caller). */
-typedef void (*sbi_console_fn)(const char *bytes, uint64_t len);
+/* What the SBI needs of the machine behind it: its harts and its console. */
+struct sbi_machine {
+	unsigned harts;
+	/* Starts a stopped hart: 0, or SBI_ERR_ALREADY_AVAILABLE. */
+	long (*hart_start)(unsigned hart, uint64_t start_addr, uint64_t opaque);
+	long (*hart_status)(unsigned hart); /* SBI_HSM_* */
+	void (*send_ipi)(unsigned hart);
+	void (*remote_fence)(unsigned hart);
+	/* Bytes of console output (labelled and line-buffered by the machine). */
+	void (*console)(const char *bytes, uint64_t len);
+};
 
 struct sbi_result sbi_handle(const struct sbi_request *req, const struct guest_memory *mem,
-                             sbi_console_fn console);
+                             const struct sbi_machine *machine);
 
 #endif

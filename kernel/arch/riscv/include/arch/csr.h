@@ -128,6 +128,14 @@ static inline void hfence_gvma_vmid(uint64_t vmid)
 	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" ::"r"(vmid) : "memory");
 }
 
+/* hfence.vvma zero, zero: forgets the guest translations of the VMID in hgatp; fence.i too. */
+static inline void hfence_vvma_all_and_fence_i(void)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0\n\t"
+	                 ".insn i 0x0f, 1, x0, x0, 0" ::
+	                     : "memory");
+}
+
 static inline void sfence_vma_all(void)
 {
 	__asm__ volatile("sfence.vma" ::: "memory");
