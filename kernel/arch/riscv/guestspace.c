@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <arch/csr.h>
+#include <arch/mapping.h>
 #include <arch/pagetable.h>
 #include <arch/sbi.h>
 #include <fv/object.h>
@@ -18,8 +19,6 @@
 
 #define GUEST_ID_COUNT    4096
 #define GPA_LIMIT         (1ull << FV_GUEST_PHYS_BITS)
-#define ROOT_LEVEL        (SV39_LEVELS - 1)
-#define ROOT_INDEX_BITS   11
 #define HGATP_VMID_SHIFT  44
 #define HGATP_VMID_MASK   0x3fffull
 #define HGATP_MODE_SV39X4 (8ull << 60)
@@ -33,38 +32,9 @@ static uint64_t *table_at(uint64_t pa)
 	return kobj_ptr(pa);
 }
 
-static unsigned gpa_index(uint64_t gpa, int level)
-{
-	unsigned bits = level == ROOT_LEVEL ? ROOT_INDEX_BITS : 9;
-	return (unsigned)(gpa >> (PT_PAGE_SHIFT + 9 * level)) & ((1u << bits) - 1);
-}
-
-/* The entry for gpa at `level`, walking down from the root; NULL if a table is missing. */
 static uint64_t *entry_at(uint64_t root_pa, uint64_t gpa, int level)
 {
-	uint64_t table = root_pa;
-	for (int l = ROOT_LEVEL; l > level; l--) {
-		uint64_t pte = table_at(table)[gpa_index(gpa, l)];
-		if (!(pte & PTE_V) || pt_entry_is_leaf(pte))
-			return NULL;
-		table = pt_entry_pa(pte);
-	}
-	return &table_at(table)[gpa_index(gpa, level)];
-}
-
-/* The highest level whose table is missing on the way to gpa; -1 if none (or a leaf). */
-static int missing_level(uint64_t root_pa, uint64_t gpa)
-{
-	uint64_t table = root_pa;
-	for (int level = ROOT_LEVEL; level > 0; level--) {
-		uint64_t pte = table_at(table)[gpa_index(gpa, level)];
-		if (!(pte & PTE_V))
-			return level;
-		if (pt_entry_is_leaf(pte))
-			return -1;
-		table = pt_entry_pa(pte);
-	}
-	return -1;
+	return mapping_entry_at(root_pa, SV39X4_ROOT_INDEX_BITS, gpa, level);
 }
 
 static uint64_t root_of_id(uint64_t id)
@@ -130,30 +100,16 @@ void guest_space_finalize(struct cap *cap)
 	flush_guest_everywhere(cap->extra);
 }
 
-static int frame_level(const struct cap *frame)
-{
-	return frame->size_bits == FV_FRAME_2M_BITS ? 1 : 0;
-}
-
 /* Checks a frame mapping without making it. */
 static fv_error_t check_frame_map(const struct cap *gs, const struct cap *frame, uint64_t gpa,
                                   unsigned rights, uint64_t **entry)
 {
-	uint64_t size = 1ull << frame->size_bits;
 	if (!guest_space_is_live(gs))
 		return FV_INVALID_CAPABILITY;
-	if (frame->word2 != 0)
-		return FV_ILLEGAL_OPERATION; /* one mapping per capability: copy it for more */
-	if (gpa & (size - 1))
-		return FV_ALIGNMENT_ERROR;
-	if (gpa >= GPA_LIMIT || GPA_LIMIT - gpa < size)
-		return FV_RANGE_ERROR;
-	if (!(rights & FV_MAP_READ) || (rights & ~(FV_MAP_READ | FV_MAP_WRITE | FV_MAP_EXEC)))
-		return FV_INVALID_ARGUMENT;
-	if (!(frame->rights & FV_RIGHT_READ) ||
-	    ((rights & FV_MAP_WRITE) && !(frame->rights & FV_RIGHT_WRITE)))
-		return FV_INSUFFICIENT_RIGHTS;
-	*entry = entry_at(gs->pa, gpa, frame_level(frame));
+	fv_error_t err = mapping_check_frame(frame, gpa, GPA_LIMIT, rights);
+	if (err)
+		return err;
+	*entry = entry_at(gs->pa, gpa, mapping_frame_level(frame));
 	if (!*entry)
 		return FV_FAILED_LOOKUP; /* map the page tables first */
 	return (**entry & PTE_V) ? FV_DELETE_FIRST : FV_OK;
@@ -165,12 +121,7 @@ fv_error_t guest_space_map_frame(struct cap *gs, struct cap *frame, uint64_t gpa
 	fv_error_t err = check_frame_map(gs, frame, gpa, rights, &entry);
 	if (err)
 		return err;
-	uint64_t flags = PTE_U | PTE_R | PTE_A | PTE_D | PTE_V;
-	if (rights & FV_MAP_WRITE)
-		flags |= PTE_W;
-	if (rights & FV_MAP_EXEC)
-		flags |= PTE_X;
-	*entry = ((frame->pa >> PT_PAGE_SHIFT) << PTE_PPN_SHIFT) | flags;
+	*entry = mapping_frame_pte(frame, rights);
 	frame->word = gpa;
 	frame->word2 = GUEST_MAPPING | gs->extra;
 	/* An invalid entry became valid: no stale translation can exist to flush. */
@@ -181,7 +132,7 @@ void guest_frame_unmap(struct cap *frame)
 {
 	uint64_t id = frame->word2 & ~GUEST_MAPPING;
 	uint64_t root = root_of_id(id);
-	uint64_t *entry = root ? entry_at(root, frame->word, frame_level(frame)) : NULL;
+	uint64_t *entry = root ? entry_at(root, frame->word, mapping_frame_level(frame)) : NULL;
 	if (entry && pt_entry_is_leaf(*entry) && pt_entry_pa(*entry) == frame->pa) {
 		*entry = 0;
 		flush_guest_everywhere(id);
@@ -198,7 +149,7 @@ fv_error_t guest_space_map_page_table(struct cap *gs, struct cap *pt, uint64_t g
 		return FV_ILLEGAL_OPERATION;
 	if (gpa >= GPA_LIMIT)
 		return FV_RANGE_ERROR;
-	int level = missing_level(gs->pa, gpa);
+	int level = mapping_missing_level(gs->pa, SV39X4_ROOT_INDEX_BITS, gpa);
 	if (level <= 0)
 		return FV_DELETE_FIRST; /* every table on the way is there already */
 	uint64_t *entry = entry_at(gs->pa, gpa, level);

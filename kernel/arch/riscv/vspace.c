@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <arch/csr.h>
+#include <arch/mapping.h>
 #include <arch/pagetable.h>
 #include <arch/sbi.h>
 #include <fv/invocation.h>
@@ -42,14 +43,7 @@ static unsigned va_index(uint64_t va, int level)
 /* The entry for va at `level`, walking down from the root; NULL if a table is missing. */
 static uint64_t *entry_at(uint64_t root_pa, uint64_t va, int level)
 {
-	uint64_t table = root_pa;
-	for (int l = SV39_LEVELS - 1; l > level; l--) {
-		uint64_t pte = table_at(table)[va_index(va, l)];
-		if (!(pte & PTE_V) || pte_is_leaf(pte))
-			return NULL;
-		table = pte_pa(pte);
-	}
-	return &table_at(table)[va_index(va, level)];
+	return mapping_entry_at(root_pa, SV39_ROOT_INDEX_BITS, va, level);
 }
 
 /* The root table of a live VSpace named by `asid`, or 0. */
@@ -136,52 +130,21 @@ bool vspace_user_translate(const struct cap *vspace, uint64_t va, bool write, ui
 
 int vspace_missing_level(const struct cap *vspace, uint64_t va)
 {
-	uint64_t table = vspace->pa;
-	for (int level = SV39_LEVELS - 1; level > 0; level--) {
-		uint64_t pte = table_at(table)[va_index(va, level)];
-		if (!(pte & PTE_V))
-			return level;
-		if (pte_is_leaf(pte))
-			return -1;
-		table = pte_pa(pte);
-	}
-	return -1;
-}
-
-static int frame_level(const struct cap *frame)
-{
-	return frame->size_bits == FV_FRAME_2M_BITS ? 1 : 0;
-}
-
-static uint64_t frame_pte_flags(const struct cap *frame, unsigned rights)
-{
-	uint64_t flags = PTE_U | PTE_R;
-	if ((rights & FV_MAP_WRITE) && (frame->rights & FV_RIGHT_WRITE))
-		flags |= PTE_W;
-	if (rights & FV_MAP_EXEC)
-		flags |= PTE_X;
-	return flags;
+	return mapping_missing_level(vspace->pa, SV39_ROOT_INDEX_BITS, va);
 }
 
 /* Checks a frame mapping without making it. */
 static fv_error_t check_frame_map(const struct cap *vspace, const struct cap *frame, uint64_t va,
                                   unsigned rights, uint64_t **entry)
 {
-	uint64_t size = 1ull << frame->size_bits;
 	if (!vspace_cap_is_live(vspace))
 		return FV_INVALID_CAPABILITY;
-	if (frame->word2 != 0)
-		return FV_ILLEGAL_OPERATION; /* one mapping per capability: copy it for more */
-	if (va & (size - 1))
-		return FV_ALIGNMENT_ERROR;
-	if (va < PAGE_SIZE || va >= USER_TOP || USER_TOP - va < size)
-		return FV_RANGE_ERROR;
-	if (!(rights & FV_MAP_READ) || (rights & ~(FV_MAP_READ | FV_MAP_WRITE | FV_MAP_EXEC)))
-		return FV_INVALID_ARGUMENT;
-	if (!(frame->rights & FV_RIGHT_READ) ||
-	    ((rights & FV_MAP_WRITE) && !(frame->rights & FV_RIGHT_WRITE)))
-		return FV_INSUFFICIENT_RIGHTS;
-	*entry = entry_at(vspace->pa, va, frame_level(frame));
+	fv_error_t err = mapping_check_frame(frame, va, USER_TOP, rights);
+	if (err)
+		return err;
+	if (va < PAGE_SIZE)
+		return FV_RANGE_ERROR; /* page 0 stays unmapped: null pointers fault */
+	*entry = entry_at(vspace->pa, va, mapping_frame_level(frame));
 	if (!*entry)
 		return FV_FAILED_LOOKUP; /* map the page tables first */
 	return (**entry & PTE_V) ? FV_DELETE_FIRST : FV_OK;
@@ -193,8 +156,7 @@ fv_error_t vspace_map_frame(struct cap *vspace, struct cap *frame, uint64_t va, 
 	fv_error_t err = check_frame_map(vspace, frame, va, rights, &entry);
 	if (err)
 		return err;
-	*entry = ((frame->pa >> PT_PAGE_SHIFT) << PTE_PPN_SHIFT) | frame_pte_flags(frame, rights) |
-	         PTE_A | PTE_D | PTE_V;
+	*entry = mapping_frame_pte(frame, rights);
 	frame->word = va;
 	frame->word2 = vspace->extra;
 	flush_page_local(va, vspace->extra);
@@ -210,7 +172,7 @@ void frame_unmap_cap(struct cap *frame)
 	if (frame->word2 == 0)
 		return;
 	uint64_t root = root_of_asid(frame->word2);
-	uint64_t *entry = root ? entry_at(root, frame->word, frame_level(frame)) : NULL;
+	uint64_t *entry = root ? entry_at(root, frame->word, mapping_frame_level(frame)) : NULL;
 	if (entry && pte_is_leaf(*entry) && pte_pa(*entry) == frame->pa) {
 		*entry = 0;
 		flush_asid_everywhere(frame->word2);
