@@ -590,6 +590,39 @@ static void test_vcpu_regs(fv_cptr_t vcpu)
 	          "VCP0007 no range running past the last register");
 }
 
+static volatile uint64_t user_code_ran;
+static char orphan_stack[1024] __attribute__((aligned(16)));
+
+static void orphan_entry(void)
+{
+	user_code_ran = 1;
+	for (;;)
+		fv_yield();
+}
+
+/* A thread bound to a VCPU whose capability is revoked from above: it must stop, not run here. */
+static void test_vcpu_revoked_under_thread(void)
+{
+	fv_cptr_t vcpu = make(pool, FV_OBJ_VCPU, 0), gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
+	fv_cptr_t tcb = make(pool, FV_OBJ_TCB, 0), ipc = make(pool, FV_OBJ_FRAME_4K, 0);
+	void *ipc_va = fv_posix_map_frame(ipc, FV_MAP_READ | FV_MAP_WRITE);
+	const uint64_t regs[] = {[FV_REG_PC] = (uint64_t)orphan_entry,
+	                         [FV_REG_SP] = (uint64_t)orphan_stack + sizeof(orphan_stack)};
+	bool ready = ipc_va &&
+	             fv_tcb_configure(tcb, FV_ROOT_SLOT_CNODE, FV_ROOT_SLOT_VSPACE, ipc,
+	                              (uint64_t)ipc_va) == FV_OK &&
+	             fv_tcb_bind_vcpu(tcb, vcpu, gs) == FV_OK &&
+	             fv_tcb_write_registers(tcb, regs, 2) == FV_OK &&
+	             fv_cnode_revoke(FV_ROOT_SLOT_CNODE, vcpu, 64) == FV_OK &&
+	             fv_cnode_delete(FV_ROOT_SLOT_CNODE, vcpu, 64) == FV_OK &&
+	             fv_tcb_set_priority(tcb, 255, 255) == FV_OK && fv_tcb_resume(tcb) == FV_OK;
+	for (unsigned i = 0; i < 200; i++)
+		fv_yield();
+	check(ready && !user_code_ran,
+	      "VCP0012 a thread whose VCPU was revoked does not run user code");
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, tcb, 64);
+}
+
 static void test_vcpu(void)
 {
 	fv_cptr_t vcpu = make(pool, FV_OBJ_VCPU, 0), gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
@@ -612,6 +645,7 @@ static void test_vcpu(void)
 	        fv_cnode_delete(FV_ROOT_SLOT_CNODE, b, 64) == FV_OK &&
 	        make(pool, FV_OBJ_FRAME_4K, 0) != 0,
 	    "VCP0011 deleting the VCPU, its guest space and its thread leaves the kernel working");
+	test_vcpu_revoked_under_thread();
 }
 
 /* ---- Interrupts ---- */

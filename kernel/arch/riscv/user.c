@@ -114,8 +114,8 @@ static NOINLINE NORETURN void stop_without_address_space(struct tcb *t)
 /* A thread bound to a VCPU: into its guest, with the kernel's own tables for traps. */
 static NOINLINE NORETURN void enter_guest(struct hart *self, struct tcb *t)
 {
-	if (!guest_space_live(&t->slots[TCB_SLOT_GUEST_SPACE].cap))
-		stop_without_address_space(t);
+	if (!tcb_vcpu(t) || !guest_space_live(&t->slots[TCB_SLOT_GUEST_SPACE].cap))
+		stop_without_address_space(t); /* its VCPU or guest space was deleted or revoked */
 	load_fp(self, t);
 	arch_use_kernel_address_space();
 	t->ctx.kernel_sp = self->stack_top;
@@ -131,7 +131,7 @@ static NOINLINE NORETURN void enter_guest(struct hart *self, struct tcb *t)
 HOT void arch_enter_user(struct tcb *t)
 {
 	struct hart *self = this_hart();
-	if (t->slots[TCB_SLOT_VCPU].cap.type == CAP_VCPU)
+	if (t->runs_guest)
 		enter_guest(self, t);
 	if (t->slots[TCB_SLOT_VSPACE].cap.type != CAP_VSPACE)
 		stop_without_address_space(t);

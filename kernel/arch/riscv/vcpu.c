@@ -68,6 +68,7 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
 		return FV_ILLEGAL_OPERATION; /* suspend it first */
 	if (inv->ncaps == 0) {
 		tcb_unbind_vcpu(t);
+		t->runs_guest = false; /* asked for: it may run user code again */
 		return FV_OK;
 	}
 	if (inv->ncaps < 2)
@@ -82,6 +83,7 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
 	cte_replace_with_copy(&t->slots[TCB_SLOT_VCPU], vcpu);
 	cte_replace_with_copy(&t->slots[TCB_SLOT_GUEST_SPACE], gs);
 	v->tcb = t;
+	t->runs_guest = true;
 	return FV_OK;
 }
 

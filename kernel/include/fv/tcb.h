@@ -64,6 +64,7 @@ struct tcb {
 	uint64_t fault_label; /* the fault message, while IPC_FAULT */
 	uint64_t fault_words[FAULT_WORDS];
 	uint8_t fault_len;
+	bool runs_guest; /* bound to a VCPU: never runs user code, even if the VCPU goes away */
 	char name[16];
 };
 _Static_assert(sizeof(struct tcb) <= (1u << FV_TCB_BITS), "a TCB fits its object size");
