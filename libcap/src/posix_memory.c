@@ -119,8 +119,11 @@ static fv_error_t map_zero_page(uint64_t va, unsigned rights)
 			memset((void *)va, 0, POSIX_PAGE);
 			if (rights != (FV_MAP_READ | FV_MAP_WRITE)) {
 				fv_frame_unmap(slot);
-				if (rights)
-					map_at(slot, va, rights);
+				if (rights && map_at(slot, va, rights) != FV_OK) {
+					spare_frames[spare_count++] =
+					    slot; /* zeroed, still spare */
+					return FV_NOT_ENOUGH_MEMORY;
+				}
 			}
 			return remember(va, slot, rights);
 		}
@@ -283,10 +286,10 @@ static long protect_page(uint64_t va, unsigned rights)
 		return 0;
 	if (f->rights)
 		fv_frame_unmap(f->slot);
-	f->rights = rights;
-	if (rights && map_at(f->slot, va, rights) != FV_OK)
-		return -LX_ENOMEM;
-	return 0;
+	/* Recorded as it really is: kept unmapped if the new mapping cannot be made. */
+	bool mapped = rights && map_at(f->slot, va, rights) == FV_OK;
+	f->rights = mapped ? rights : 0;
+	return !rights || mapped ? 0 : -LX_ENOMEM;
 }
 
 long posix_mprotect(uint64_t addr, uint64_t len, long prot)
@@ -294,7 +297,9 @@ long posix_mprotect(uint64_t addr, uint64_t len, long prot)
 	if ((addr & (POSIX_PAGE - 1)) || len > POSIX_MMAP_END)
 		return -LX_EINVAL;
 	len = page_up(len);
-	bool in_brk = addr >= POSIX_BRK_BASE && addr + len <= page_up(brk_current);
+	/* len <= POSIX_MMAP_END, so addr + len cannot wrap for any addr below the brk limit. */
+	bool in_brk =
+	    addr >= POSIX_BRK_BASE && addr < POSIX_BRK_LIMIT && addr + len <= page_up(brk_current);
 	/* Pages at free addresses would be found by a later mmap there. */
 	if (!in_brk && (!in_mmap_area(addr, len) || va_ranges_overlaps(&free_va, addr, addr + len)))
 		return -LX_ENOMEM;
