@@ -11,6 +11,8 @@
 #define SRST_COLD     1
 #define SRST_WARM     2
 
+#define SRST_REASON_FAILURE 1
+
 static bool extension_present(uint64_t ext)
 {
 	switch (ext) {
@@ -96,8 +98,13 @@ static struct sbi_result srst(const struct sbi_request *r)
 {
 	if (r->fid != 0)
 		return error(SBI_ERR_NOT_SUPPORTED);
-	if (r->arg[0] > SRST_WARM && r->arg[0] < 0xf0000000ul)
-		return error(SBI_ERR_INVALID_PARAM); /* reserved reset types */
+	/*
+	 * Reserved types and reasons, the unimplemented vendor ones and values
+	 * wider than their 32 bits are INVALID_PARAM (NOT_SUPPORTED is for
+	 * implemented types the platform cannot do).
+	 */
+	if (r->arg[0] > SRST_WARM || r->arg[1] > SRST_REASON_FAILURE)
+		return error(SBI_ERR_INVALID_PARAM);
 	if (r->arg[0] != SRST_SHUTDOWN)
 		return error(SBI_ERR_NOT_SUPPORTED); /* reboot: not yet */
 	return (struct sbi_result){SBI_SUCCESS, 0, SBI_SHUTDOWN};

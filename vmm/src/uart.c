@@ -34,6 +34,18 @@ bool uart_irq_pending(const struct uart *u)
 	return (u->ier & IER_THRI) && u->thre_pending;
 }
 
+/*
+ * In loopback the modem control outputs come back as the modem status
+ * inputs (DTR to DSR, RTS to CTS, OUT1 to RI, OUT2 to DCD): drivers probe
+ * the UART that way (Linux's 8250 autoconfig expects LOOP|OUT2|RTS to read
+ * back DCD|CTS).
+ */
+static uint8_t loopback_msr(uint8_t mcr)
+{
+	return (uint8_t)((mcr & 0x01) << 5 | (mcr & 0x02) << 3 | (mcr & 0x04) << 4 |
+	                 (mcr & 0x08) << 4);
+}
+
 uint64_t uart_read(struct uart *u, uint64_t offset)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -55,7 +67,7 @@ uint64_t uart_read(struct uart *u, uint64_t offset)
 	case REG_LSR:
 		return LSR_THRE_TEMT;
 	case REG_MSR:
-		return (u->mcr & MCR_LOOP) ? 0 : MSR_DCD_DSR_CTS;
+		return (u->mcr & MCR_LOOP) ? loopback_msr(u->mcr) : MSR_DCD_DSR_CTS;
 	case REG_SCR:
 		return u->scr;
 	default:

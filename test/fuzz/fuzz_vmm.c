@@ -1,0 +1,586 @@
+/*
+ * Fuzzing of the VMM's guest-facing models: the SBI dispatcher, the PLIC
+ * and the UART, all of which a guest drives with values of its choosing.
+ *
+ * LLVMFuzzerTestOneInput() is a libFuzzer entry point: with clang,
+ *     clang -fsanitize=fuzzer,address,undefined -DFUZZ_WITH_LIBFUZZER \
+ *           -Ivmm/include test/fuzz/fuzz_vmm.c vmm/src/sbi.c vmm/src/plic.c vmm/src/uart.c
+ * Without libFuzzer (gcc has none), main() drives it:
+ *     fuzz_vmm FILE...                   each file once
+ *     fuzz_vmm --runs N [--seed S]       N seeded random inputs
+ *
+ * An input is a machine (1-8 harts, a guest memory of 1-256 bytes allocated
+ * to its exact size, so the sanitizers catch a read past its end) and then a
+ * sequence of operations: SBI calls with arbitrary registers, PLIC accesses
+ * at arbitrary offsets, device levels, UART accesses. Invariants are checked
+ * after every step; a broken one aborts.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vmm/plic.h>
+#include <vmm/sbi.h>
+#include <vmm/uart.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define REQUIRE(cond)                                                               \
+	do {                                                                        \
+		if (!(cond)) {                                                      \
+			fprintf(stderr, "fuzz_vmm: invariant broken: %s\n", #cond); \
+			abort();                                                    \
+		}                                                                   \
+	} while (0)
+
+#define MAX_HARTS 8
+#define MEM_BASE  0x80000000ull
+
+/* ---- Reading the input ---- */
+
+struct reader {
+	const uint8_t *data;
+	size_t size, at;
+};
+
+static uint8_t byte(struct reader *r)
+{
+	return r->at < r->size ? r->data[r->at++] : 0;
+}
+
+static uint64_t raw64(struct reader *r)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | byte(r);
+	return v;
+}
+
+/* The world the operations act on. */
+struct world {
+	struct sbi_machine machine;
+	struct guest_memory mem;
+	struct plic plic;
+	struct uart uart;
+	bool started[MAX_HARTS];
+	unsigned calls; /* hart callbacks in the current SBI call */
+	unsigned hits[MAX_HARTS];
+	uint64_t console_bytes; /* console output in the current call */
+	bool console_from_memory;
+	unsigned uart_outputs;
+};
+
+static struct world w;
+
+/* How often the deeper paths were reached, for the driver's report. */
+static struct {
+	unsigned long claims, console_writes, mask_calls;
+} stats;
+
+/* A value a guest might pass: mostly near the edges that matter, sometimes anything. */
+static uint64_t value(struct reader *r)
+{
+	uint8_t kind = byte(r), small = byte(r);
+	uint64_t near = (uint64_t)(int64_t)((int8_t)small / 16); /* -8 to 7 */
+	switch (kind % 12) {
+	case 0:
+		return 0;
+	case 1:
+		return small;
+	case 2:
+		return w.mem.base + small;
+	case 3:
+		return w.mem.base + w.mem.size + near;
+	case 4:
+		return w.mem.base + near;
+	case 5:
+		return w.mem.size + near;
+	case 6:
+		return UINT64_MAX - small % 8;
+	case 7:
+		return 1ull << (small % 64);
+	case 8:
+		return w.machine.harts + near;
+	default:
+		return raw64(r);
+	}
+}
+
+/* ---- The fake machine: checks what the SBI asks of it ---- */
+
+static void hart_called(unsigned hart)
+{
+	REQUIRE(hart < w.machine.harts);
+	w.calls++;
+	w.hits[hart]++;
+}
+
+static long fake_hart_start(unsigned hart, uint64_t start_addr, uint64_t opaque)
+{
+	(void)start_addr;
+	(void)opaque;
+	hart_called(hart);
+	if (w.started[hart])
+		return SBI_ERR_ALREADY_AVAILABLE;
+	w.started[hart] = true;
+	return SBI_SUCCESS;
+}
+
+static long fake_hart_status(unsigned hart)
+{
+	hart_called(hart);
+	return w.started[hart] ? SBI_HSM_STARTED : SBI_HSM_STOPPED;
+}
+
+static void fake_console(const char *bytes, uint64_t len)
+{
+	uintptr_t host = (uintptr_t)w.mem.host, at = (uintptr_t)bytes;
+	w.console_from_memory = at >= host && at - host <= w.mem.size;
+	if (w.console_from_memory)
+		REQUIRE(len <= w.mem.size && at - host <= w.mem.size - len);
+	else
+		REQUIRE(len == 1); /* a single byte of its own */
+	/* Touch every byte, so a buffer outside the allocation is caught. */
+	volatile char sink = 0;
+	for (uint64_t i = 0; i < len; i++)
+		sink ^= bytes[i];
+	(void)sink;
+	w.console_bytes += len;
+}
+
+static void fake_uart_output(const char *bytes, uint64_t len)
+{
+	REQUIRE(len == 1 && bytes != NULL);
+	w.uart_outputs++;
+}
+
+/* ---- SBI ---- */
+
+static const uint64_t extensions[] = {
+    SBI_EXT_BASE, SBI_EXT_DBCN,   SBI_EXT_SRST,           SBI_EXT_HSM,
+    SBI_EXT_IPI,  SBI_EXT_RFENCE, SBI_EXT_LEGACY_PUTCHAR, SBI_EXT_LEGACY_GETCHAR,
+    0x54494d45,   0x504d55, /* TIME, PMU: absent */
+};
+
+static unsigned popcount(uint64_t v)
+{
+	unsigned n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/* What a hart mask call must have done: every named hart once, or none if it failed. */
+static void check_mask(const struct sbi_request *q, const struct sbi_result *res)
+{
+	if (res->error != SBI_SUCCESS) {
+		REQUIRE(res->error == SBI_ERR_INVALID_PARAM || res->error == SBI_ERR_NOT_SUPPORTED);
+		REQUIRE(w.calls == 0);
+		return;
+	}
+	unsigned expected = q->arg[1] == UINT64_MAX ? w.machine.harts : popcount(q->arg[0]);
+	stats.mask_calls++;
+	REQUIRE(w.calls == expected);
+	for (unsigned h = 0; h < w.machine.harts; h++)
+		REQUIRE(w.hits[h] <= 1);
+}
+
+static void check_dbcn(const struct sbi_request *q, const struct sbi_result *res)
+{
+	if (q->fid == 0 && res->error == SBI_SUCCESS) {
+		stats.console_writes++;
+		REQUIRE(w.console_from_memory || q->arg[0] == 0);
+		REQUIRE(w.console_bytes == q->arg[0] && (uint64_t)res->value == q->arg[0]);
+	} else if (q->fid == 2) {
+		REQUIRE(res->error == SBI_SUCCESS && w.console_bytes == 1);
+	} else {
+		REQUIRE(w.console_bytes == 0);
+	}
+	if (q->fid <= 1 && res->error == SBI_SUCCESS) /* the buffer was inside the memory */
+		REQUIRE(q->arg[2] == 0 && q->arg[1] >= w.mem.base &&
+		        q->arg[1] - w.mem.base + q->arg[0] <= w.mem.size);
+}
+
+static void check_sbi(const struct sbi_request *q, const struct sbi_result *res)
+{
+	bool legacy = q->ext == SBI_EXT_LEGACY_PUTCHAR || q->ext == SBI_EXT_LEGACY_GETCHAR;
+	REQUIRE((res->action == SBI_LEGACY) == legacy);
+	REQUIRE(res->action != SBI_SHUTDOWN || (q->ext == SBI_EXT_SRST && q->arg[0] == 0));
+	REQUIRE(res->action != SBI_STOP_HART || (q->ext == SBI_EXT_HSM && q->fid == 1));
+	REQUIRE(res->error <= 0 && res->error >= SBI_ERR_ALREADY_AVAILABLE);
+	REQUIRE(res->error == SBI_SUCCESS || res->value == 0);
+	if (q->ext != SBI_EXT_DBCN && q->ext != SBI_EXT_LEGACY_PUTCHAR)
+		REQUIRE(w.console_bytes == 0);
+	if (q->ext == SBI_EXT_DBCN)
+		check_dbcn(q, res);
+	else if (q->ext == SBI_EXT_IPI || (q->ext == SBI_EXT_RFENCE && q->fid <= 2))
+		check_mask(q, res);
+	else if (q->ext != SBI_EXT_HSM)
+		REQUIRE(w.calls == 0);
+	else if (res->error == SBI_ERR_INVALID_PARAM)
+		REQUIRE(w.calls == 0 && q->arg[0] >= w.machine.harts);
+	else if (q->fid == 0 || q->fid == 2) /* hart_start, hart_get_status */
+		REQUIRE(w.calls == 1 && w.hits[q->arg[0]] == 1);
+	if (q->ext == SBI_EXT_BASE && q->fid == 0)
+		REQUIRE(res->value == SBI_SPEC_VERSION);
+}
+
+static void step_sbi(struct reader *r)
+{
+	struct sbi_request q;
+	uint8_t e = byte(r);
+	q.ext = e < 22 * sizeof extensions / sizeof extensions[0]
+	            ? extensions[e % (sizeof extensions / sizeof extensions[0])]
+	            : value(r);
+	uint8_t f = byte(r);
+	/* Mostly the functions that exist (0-2 everywhere, up to 6 in RFENCE). */
+	q.fid = f < 128 ? f % 3 : f < 240 ? f % 8 : value(r);
+	for (int i = 0; i < 6; i++)
+		q.arg[i] = value(r);
+	if (f & 1) /* a plausible DBCN base_hi and a small console buffer */
+		q.arg[2] = 0;
+	w.calls = 0;
+	memset(w.hits, 0, sizeof w.hits);
+	w.console_bytes = 0;
+	w.console_from_memory = false;
+	struct sbi_result res = sbi_handle(&q, &w.mem, &w.machine);
+	check_sbi(&q, &res);
+}
+
+/* ---- PLIC ---- */
+
+/*
+ * A word of a context's block: the threshold now and then (a high one
+ * masks everything), mostly claim/complete, sometimes a hole.
+ */
+static unsigned context_reg(uint8_t b)
+{
+	return b % 8 == 0 ? 0 : b % 8 < 6 ? 1 : 2 + b % 1024;
+}
+
+static uint64_t plic_offset(struct reader *r)
+{
+	uint8_t kind = byte(r), a = byte(r), b = byte(r);
+	/* Now and then misaligned; mostly a context that exists. */
+	uint64_t misalign = (kind & 0xe0) == 0xe0 ? (kind >> 3) & 3 : 0;
+	unsigned context = a & 0x80 ? a % 10 : a % w.machine.harts;
+	switch (kind % 5) {
+	case 0:
+		return 4ull * (a & 0x80 ? a : 1 + a % 4) + misalign; /* priorities, mostly of 1-4 */
+	case 1:
+		return 0x1000 + 4ull * (a % 8) + misalign; /* pending */
+	case 2:
+		return 0x2000 + 0x80ull * context + 4ull * (b & 0x80 ? b % 34 : 0) +
+		       misalign; /* enables, mostly of 0-31 */
+	case 3:
+		return 0x200000 + 0x1000ull * context + 4ull * context_reg(b) + misalign;
+	default:
+		return value(r);
+	}
+}
+
+/* A claim by `context` on a copy: what the guest would get, without taking it. */
+static uint32_t peek_claim(unsigned context)
+{
+	static struct plic copy;
+	uint32_t id;
+	copy = w.plic;
+	REQUIRE(plic_read(&copy, 0x200004 + 0x1000ull * context, &id));
+	return id;
+}
+
+static bool bit(const uint32_t *words, unsigned n)
+{
+	return (words[n / 32] >> (n % 32)) & 1;
+}
+
+static void check_plic(void)
+{
+	const struct plic *p = &w.plic;
+	REQUIRE(p->priority[0] == 0);
+	for (unsigned s = 1; s < PLIC_SOURCES; s++)
+		REQUIRE(p->priority[s] <= 7);
+	for (unsigned c = 0; c < PLIC_CONTEXTS; c++) {
+		REQUIRE(p->threshold[c] <= 7 && (p->enable[c][0] & 1) == 0);
+		if (c >= p->contexts) {
+			REQUIRE(!plic_line(p, c));
+			continue;
+		}
+		uint32_t id = peek_claim(c);
+		REQUIRE(plic_line(p, c) == (id != 0));
+		if (id != 0)
+			REQUIRE(id < PLIC_SOURCES && bit(p->enable[c], id) && bit(p->level, id) &&
+			        !bit(p->claimed, id) && p->priority[id] > p->threshold[c]);
+	}
+}
+
+static void step_plic(struct reader *r, bool write)
+{
+	uint64_t offset = plic_offset(r);
+	uint32_t v = (uint32_t)value(r);
+	bool ok;
+	if (write) {
+		ok = plic_write(&w.plic, offset, v);
+	} else {
+		uint32_t before = 0;
+		if (offset % 0x1000 == 4 && offset >= 0x200000 &&
+		    offset < 0x200000 + 0x1000ull * w.plic.contexts)
+			before = peek_claim((unsigned)((offset - 0x200000) / 0x1000));
+		ok = plic_read(&w.plic, offset, &v);
+		REQUIRE(ok || v == 0);
+		if (ok && before != 0) {
+			REQUIRE(v == before && bit(w.plic.claimed, v)); /* the claim took it */
+			stats.claims++;
+		}
+	}
+	if (offset & 3)
+		REQUIRE(!ok);
+	check_plic();
+}
+
+/* What a guest driver does: a source configured for a context and raised. */
+static void step_configure(struct reader *r)
+{
+	unsigned source = 1 + byte(r) % 8, context = byte(r) % w.plic.contexts;
+	uint32_t enabled;
+	REQUIRE(plic_write(&w.plic, 4ull * source, 1 + byte(r) % 7));
+	REQUIRE(plic_read(&w.plic, 0x2000 + 0x80ull * context, &enabled));
+	REQUIRE(plic_write(&w.plic, 0x2000 + 0x80ull * context, enabled | 1u << source));
+	plic_set_level(&w.plic, source, true);
+	check_plic();
+}
+
+/* What a guest's handler does at the end: a claimed source completed (or not: high again). */
+static void step_complete(struct reader *r)
+{
+	unsigned source = 1 + byte(r) % 8, context = byte(r) % w.plic.contexts;
+	plic_set_level(&w.plic, source, byte(r) & 1);
+	REQUIRE(plic_write(&w.plic, 0x200004 + 0x1000ull * context, source));
+	check_plic();
+}
+
+static void step_level(struct reader *r)
+{
+	uint8_t s = byte(r);
+	if ((s & 0x30) == 0x30)
+		step_configure(r);
+	else if ((s & 0x30) == 0x20)
+		step_complete(r);
+	else /* mostly sources 1-4, sometimes any (past the last too) */
+		plic_set_level(&w.plic, s & 0x40 ? s % 100 : 1 + s % 4, s & 0x80);
+	check_plic();
+}
+
+/* ---- UART ---- */
+
+static void check_uart(void)
+{
+	const struct uart *u = &w.uart;
+	REQUIRE(u->ier <= 0x0f && u->mcr <= 0x1f);
+	REQUIRE(!uart_irq_pending(u) || (u->ier & 0x02));
+}
+
+static void step_uart(struct reader *r, bool write)
+{
+	uint8_t o = byte(r);
+	uint64_t offset = o < 0xf0 ? o % 10 : value(r);
+	if (write) {
+		unsigned outputs = w.uart_outputs;
+		bool sends = offset == 0 && !(w.uart.lcr & 0x80) && !(w.uart.mcr & 0x10);
+		uart_write(&w.uart, offset, value(r));
+		REQUIRE(w.uart_outputs == outputs + sends);
+	} else {
+		bool pending = uart_irq_pending(&w.uart);
+		uint64_t v = uart_read(&w.uart, offset);
+		REQUIRE(v <= 0xff);
+		if (offset == 2) /* IIR reports the interrupt, and so clears it */
+			REQUIRE((v & 0x0f) == (pending ? 0x02 : 0x01) &&
+			        !uart_irq_pending(&w.uart));
+		if (offset == 5)
+			REQUIRE(v == 0x60);
+	}
+	check_uart();
+}
+
+/* ---- The entry point ---- */
+
+static void set_up(struct reader *r)
+{
+	memset(&w, 0, sizeof w);
+	uint8_t shape = byte(r);
+	w.machine = (struct sbi_machine){
+	    .harts = 1 + shape % MAX_HARTS,
+	    .hart_start = fake_hart_start,
+	    .hart_status = fake_hart_status,
+	    .send_ipi = hart_called,
+	    .remote_fence = hart_called,
+	    .console = fake_console,
+	};
+	w.started[0] = true;
+	w.mem.base = (shape & 0x80) ? UINT64_MAX - 255 : MEM_BASE; /* memory at the very top too */
+	w.mem.size = 1 + byte(r);
+	w.mem.host = malloc(w.mem.size);
+	REQUIRE(w.mem.host != NULL);
+	memset(w.mem.host, 'm', w.mem.size);
+	if (w.mem.base != MEM_BASE)
+		w.mem.base = UINT64_MAX - w.mem.size + 1;
+	plic_reset(&w.plic, w.machine.harts);
+	uart_reset(&w.uart);
+	w.uart.output = fake_uart_output;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct reader r = {data, size, 0};
+	set_up(&r);
+	while (r.at < r.size) {
+		uint8_t op = byte(&r);
+		switch (op % 8) {
+		case 0:
+		case 1:
+			step_sbi(&r);
+			break;
+		case 2:
+		case 3:
+		case 4:
+			step_plic(&r, op % 8 != 2);
+			break;
+		case 5:
+			step_level(&r);
+			break;
+		default:
+			step_uart(&r, op % 8 == 7);
+			break;
+		}
+	}
+	free(w.mem.host);
+	return 0;
+}
+
+#ifndef FUZZ_WITH_LIBFUZZER
+
+#define MAX_INPUT 1024
+#define POOL_SIZE 64
+
+static uint64_t rng_state;
+
+static uint64_t next_random(void)
+{
+	/* splitmix64: small, fast, and the same sequence for the same seed everywhere. */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static size_t below(size_t n)
+{
+	return n ? (size_t)(next_random() % n) : 0;
+}
+
+struct input {
+	size_t len;
+	uint8_t data[MAX_INPUT];
+};
+
+/* Runs one input from an exact-size copy, so reads past its end are caught. */
+static void run_one(const uint8_t *data, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	REQUIRE(copy != NULL);
+	memcpy(copy, data, len);
+	LLVMFuzzerTestOneInput(copy, len);
+	free(copy);
+}
+
+static void mutate(struct input *in)
+{
+	for (size_t m = 1 + below(8); m > 0; m--) {
+		size_t at = below(in->len + 1);
+		switch (below(4)) {
+		case 0: /* a new byte */
+			if (at < in->len)
+				in->data[at] = (uint8_t)next_random();
+			break;
+		case 1: /* an edge value */
+			if (at < in->len)
+				in->data[at] = (uint8_t[]){0, 1, 0x7f, 0x80, 0xff}[below(5)];
+			break;
+		case 2: /* a run of new bytes at the end */
+			for (size_t n = below(32); n > 0 && in->len < MAX_INPUT; n--)
+				in->data[in->len++] = (uint8_t)next_random();
+			break;
+		default:
+			in->len = at;
+			break;
+		}
+	}
+}
+
+/* Fresh random inputs and mutants of earlier ones, in turn. */
+static void run_random(unsigned long runs)
+{
+	static struct input pool[POOL_SIZE], in;
+	size_t pool_len = 0;
+	for (unsigned long n = 0; n < runs; n++) {
+		if (pool_len == 0 || below(2)) {
+			in.len = below(MAX_INPUT + 1);
+			for (size_t i = 0; i < in.len; i++)
+				in.data[i] = (uint8_t)next_random();
+		} else {
+			in = pool[below(pool_len)];
+			mutate(&in);
+		}
+		run_one(in.data, in.len);
+		pool[pool_len < POOL_SIZE ? pool_len++ : below(POOL_SIZE)] = in;
+	}
+}
+
+static int run_file(const char *path)
+{
+	static struct input in;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	in.len = fread(in.data, 1, sizeof in.data, f);
+	fclose(f);
+	run_one(in.data, in.len);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long runs = 0, seed = 1, files = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+			runs = strtoul(argv[++i], NULL, 0);
+		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+			seed = strtoul(argv[++i], NULL, 0);
+		else if (argv[i][0] == '-')
+			return fprintf(stderr, "usage: fuzz_vmm [--runs N] [--seed S] [FILE...]\n"),
+			       2;
+		else if (run_file(argv[i]) != 0)
+			return 1;
+		else
+			files++;
+	}
+	rng_state = seed;
+	clock_t start = clock();
+	run_random(runs);
+	double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
+	printf("fuzz_vmm: %lu files, %lu inputs (seed %lu): %lu claims, %lu console writes, %lu "
+	       "hart mask calls",
+	       files, runs, seed, stats.claims, stats.console_writes, stats.mask_calls);
+	if (runs)
+		printf(", %.2f s, %.0f inputs/s", seconds,
+		       seconds > 0 ? (double)runs / seconds : 0.0);
+	printf("\n");
+	return 0;
+}
+
+#endif
