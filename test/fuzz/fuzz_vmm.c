@@ -222,6 +222,8 @@ static void check_sbi(const struct sbi_request *q, const struct sbi_result *res)
 		REQUIRE(w.calls == 0);
 	else if (res->error == SBI_ERR_INVALID_PARAM)
 		REQUIRE(w.calls == 0 && q->arg[0] >= w.machine.harts);
+	else if (res->error == SBI_ERR_INVALID_ADDRESS) /* hart_start outside guest memory */
+		REQUIRE(w.calls == 0 && q->fid == 0);
 	else if (q->fid == 0 || q->fid == 2) /* hart_start, hart_get_status */
 		REQUIRE(w.calls == 1 && w.hits[q->arg[0]] == 1);
 	if (q->ext == SBI_EXT_BASE && q->fid == 0)

@@ -344,11 +344,20 @@ static void test_srst_unknown_function(void **state)
 static void test_hsm_start(void **state)
 {
 	(void)state;
-	assert_value(call(SBI_EXT_HSM, 0, 3, 0x80200000, 0x1234), 0);
+	assert_value(call(SBI_EXT_HSM, 0, 3, MEM_BASE + 8, 0x1234), 0);
 	assert_int_equal(fake.start.count, 1);
 	assert_int_equal(fake.start.hart[0], 3);
-	assert_int_equal(fake.start_addr, 0x80200000);
+	assert_int_equal(fake.start_addr, MEM_BASE + 8);
 	assert_int_equal(fake.start_opaque, 0x1234);
+}
+
+/* A start address outside guest memory: INVALID_ADDRESS, and no hart starts. */
+static void test_hsm_start_invalid_address(void **state)
+{
+	(void)state;
+	assert_error(call(SBI_EXT_HSM, 0, 1, MEM_BASE - 4, 0), SBI_ERR_INVALID_ADDRESS);
+	assert_error(call(SBI_EXT_HSM, 0, 1, MEM_BASE + memory.size, 0), SBI_ERR_INVALID_ADDRESS);
+	assert_int_equal(fake.start.count, 0);
 }
 
 static void test_hsm_start_already_available(void **state)
@@ -566,6 +575,7 @@ int main(void)
 	    TEST(test_srst_bad_values),
 	    TEST(test_srst_unknown_function),
 	    TEST(test_hsm_start),
+	    TEST(test_hsm_start_invalid_address),
 	    TEST(test_hsm_start_already_available),
 	    TEST(test_hsm_start_invalid_hart),
 	    TEST(test_hsm_status),

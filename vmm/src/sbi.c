@@ -110,12 +110,15 @@ static struct sbi_result srst(const struct sbi_request *r)
 	return (struct sbi_result){SBI_SUCCESS, 0, SBI_SHUTDOWN};
 }
 
-static struct sbi_result hsm(const struct sbi_request *r, const struct sbi_machine *m)
+static struct sbi_result hsm(const struct sbi_request *r, const struct guest_memory *mem,
+                             const struct sbi_machine *m)
 {
 	switch (r->fid) {
 	case 0: /* hart_start(hartid, start_addr, opaque) */
 		if (r->arg[0] >= m->harts)
 			return error(SBI_ERR_INVALID_PARAM);
+		if (r->arg[1] < mem->base || r->arg[1] - mem->base >= mem->size)
+			return error(SBI_ERR_INVALID_ADDRESS); /* the hart could not run there */
 		return error(m->hart_start((unsigned)r->arg[0], r->arg[1], r->arg[2]));
 	case 1: /* hart_stop: the calling hart, which gets no answer */
 		return (struct sbi_result){SBI_SUCCESS, 0, SBI_STOP_HART};
@@ -165,7 +168,7 @@ struct sbi_result sbi_handle(const struct sbi_request *req, const struct guest_m
 	case SBI_EXT_SRST:
 		return srst(req);
 	case SBI_EXT_HSM:
-		return hsm(req, m);
+		return hsm(req, mem, m);
 	case SBI_EXT_IPI:
 		if (req->fid != 0)
 			return error(SBI_ERR_NOT_SUPPORTED);

@@ -25,6 +25,7 @@
 #define SBI_ERR_FAILED            -1
 #define SBI_ERR_NOT_SUPPORTED     -2
 #define SBI_ERR_INVALID_PARAM     -3
+#define SBI_ERR_INVALID_ADDRESS   -5
 #define SBI_ERR_ALREADY_AVAILABLE -6
 
 /* What the guest asked: a7 the extension, a6 the function, a0-a5 the arguments. */
@@ -35,7 +36,7 @@ struct sbi_request {
 
 enum sbi_action {
 	SBI_RESUME,    /* a0/a1 (error, value) go back to the guest */
-	SBI_LEGACY,    /* a legacy call: a0 (value) only */
+	SBI_LEGACY,    /* a legacy call: its one result (in `error`) goes to a0 only */
 	SBI_SHUTDOWN,  /* the guest asked to be switched off */
 	SBI_STOP_HART, /* the calling hart stops (HSM hart_stop): no reply */
 };
