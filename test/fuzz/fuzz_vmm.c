@@ -135,6 +135,12 @@ static long fake_hart_status(unsigned hart)
 	return w.started[hart] ? SBI_HSM_STARTED : SBI_HSM_STOPPED;
 }
 
+/* TIME set_timer: no hart callback; the value is whatever the guest asked for. */
+static void fake_set_timer(uint64_t stime_value)
+{
+	(void)stime_value;
+}
+
 static void fake_console(const char *bytes, uint64_t len)
 {
 	uintptr_t host = (uintptr_t)w.mem.host, at = (uintptr_t)bytes;
@@ -419,6 +425,7 @@ static void set_up(struct reader *r)
 	    .hart_status = fake_hart_status,
 	    .send_ipi = hart_called,
 	    .remote_fence = hart_called,
+	    .set_timer = fake_set_timer,
 	    .console = fake_console,
 	};
 	w.started[0] = true;

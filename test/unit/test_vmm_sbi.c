@@ -77,12 +77,21 @@ static void fake_console(const char *bytes, uint64_t len)
 		memcpy(fake.console, bytes, len);
 }
 
+static uint64_t timer_value, timer_calls;
+
+static void fake_set_timer(uint64_t stime_value)
+{
+	timer_value = stime_value;
+	timer_calls++;
+}
+
 static const struct sbi_machine machine = {
     .harts = HARTS,
     .hart_start = fake_hart_start,
     .hart_status = fake_hart_status,
     .send_ipi = fake_send_ipi,
     .remote_fence = fake_remote_fence,
+    .set_timer = fake_set_timer,
     .console = fake_console,
 };
 
@@ -351,6 +360,18 @@ static void test_hsm_start(void **state)
 	assert_int_equal(fake.start_opaque, 0x1234);
 }
 
+static void test_time_set_timer(void **state)
+{
+	(void)state;
+	timer_calls = 0;
+	assert_value(call(SBI_EXT_TIME, 0, 123456, 0, 0), 0);
+	assert_int_equal(timer_calls, 1);
+	assert_int_equal(timer_value, 123456);
+	assert_error(call(SBI_EXT_TIME, 1, 0, 0, 0), SBI_ERR_NOT_SUPPORTED);
+	assert_int_equal(timer_calls, 1);
+	assert_value(call(SBI_EXT_BASE, 3, SBI_EXT_TIME, 0, 0), 1);
+}
+
 /* A start address outside guest memory: INVALID_ADDRESS, and no hart starts. */
 static void test_hsm_start_invalid_address(void **state)
 {
@@ -576,6 +597,7 @@ int main(void)
 	    TEST(test_srst_unknown_function),
 	    TEST(test_hsm_start),
 	    TEST(test_hsm_start_invalid_address),
+	    TEST(test_time_set_timer),
 	    TEST(test_hsm_start_already_available),
 	    TEST(test_hsm_start_invalid_hart),
 	    TEST(test_hsm_status),

@@ -200,11 +200,18 @@ static void guest_console(const char *bytes, uint64_t len)
 
 /* ---- VM exits ---- */
 
+/* With Sstc the guest's timer is its vstimecmp: the pending bit follows it by itself. */
+static void set_timer(uint64_t stime_value)
+{
+	fv_vcpu_write_regs(current->vcpu, FV_VCPU_VSTIMECMP, 1, &stime_value);
+}
+
 static const struct sbi_machine machine = {
     .hart_start = start_vcpu,
     .hart_status = vcpu_status,
     .send_ipi = send_ipi,
     .remote_fence = remote_fence,
+    .set_timer = set_timer,
     .console = guest_console,
 };
 

@@ -1,6 +1,6 @@
 /*
  * SBI v2.0 for a guest: BASE, the debug console (DBCN), system reset
- * (SRST), hart state management (HSM), IPIs, remote fences (RFENCE) and the
+ * (SRST), the timer (TIME), hart state management (HSM), IPIs, remote fences (RFENCE) and the
  * legacy console calls. Every other extension or function
  * answers NOT_SUPPORTED, as the specification requires, and the guest goes
  * on.
@@ -19,6 +19,7 @@ static bool extension_present(uint64_t ext)
 	case SBI_EXT_BASE:
 	case SBI_EXT_DBCN:
 	case SBI_EXT_SRST:
+	case SBI_EXT_TIME:
 	case SBI_EXT_HSM:
 	case SBI_EXT_IPI:
 	case SBI_EXT_RFENCE:
@@ -167,6 +168,11 @@ struct sbi_result sbi_handle(const struct sbi_request *req, const struct guest_m
 		return dbcn(req, mem, m->console);
 	case SBI_EXT_SRST:
 		return srst(req);
+	case SBI_EXT_TIME:
+		if (req->fid != 0)
+			return error(SBI_ERR_NOT_SUPPORTED);
+		m->set_timer(req->arg[0]);
+		return ok(0);
 	case SBI_EXT_HSM:
 		return hsm(req, mem, m);
 	case SBI_EXT_IPI:

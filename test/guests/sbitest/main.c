@@ -172,6 +172,13 @@ static void test_timer(void)
 	for (uint64_t start = read_time(); !timer_interrupts && read_time() - start < HANG_TICKS;)
 		__asm__ volatile("wfi");
 	check(timer_interrupts == 1, "IRQ0001 the guest's own timer interrupts it");
+	/* The same through SBI TIME, as a guest without Sstc would program it. */
+	struct sbiret r = sbi_call(0x54494d45, 0, (long)(read_time() + 10000), 0, 0);
+	for (uint64_t start = read_time();
+	     timer_interrupts < 2 && read_time() - start < HANG_TICKS;)
+		__asm__ volatile("wfi");
+	check(r.error == 0 && timer_interrupts == 2,
+	      "IRQ0006 SBI TIME set_timer interrupts the guest");
 }
 
 static void test_external_interrupt(void)

@@ -14,6 +14,7 @@
 #define SBI_EXT_BASE           0x10
 #define SBI_EXT_DBCN           0x4442434e
 #define SBI_EXT_SRST           0x53525354
+#define SBI_EXT_TIME           0x54494d45
 #define SBI_EXT_HSM            0x48534d
 #define SBI_EXT_IPI            0x735049
 #define SBI_EXT_RFENCE         0x52464e43
@@ -61,6 +62,8 @@ struct sbi_machine {
 	long (*hart_status)(unsigned hart); /* SBI_HSM_* */
 	void (*send_ipi)(unsigned hart);
 	void (*remote_fence)(unsigned hart);
+	/* The calling hart's next timer event (TIME set_timer); its pending timer clears. */
+	void (*set_timer)(uint64_t stime_value);
 	/* Bytes of console output (labelled and line-buffered by the machine). */
 	void (*console)(const char *bytes, uint64_t len);
 };
