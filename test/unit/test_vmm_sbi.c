@@ -160,12 +160,12 @@ static void test_base_probe(void **state)
 {
 	(void)state;
 	static const uint64_t present[] = {
-	    0x10, 0x4442434e, 0x53525354, 0x48534d, 0x735049, 0x52464e43, 0x01, 0x02,
+	    0x10, 0x4442434e, 0x53525354, 0x54494d45, 0x48534d, 0x735049, 0x52464e43, 0x01, 0x02,
 	};
 	static const uint64_t absent[] = {
-	    0x00,     0x03,       0x04,       0x05,           0x06,       0x07,
-	    0x08,     0x54494d45, 0x504d55,   0x53555350,     0x43505043, 0x4e41434c,
-	    0x535441, 0x11,       UINT64_MAX, 0x100000010ull,
+	    0x00,       0x03,     0x04,     0x05,       0x06,
+	    0x07,       0x08,     0x504d55, 0x53555350, 0x43505043,
+	    0x4e41434c, 0x535441, 0x11,     UINT64_MAX, 0x100000010ull,
 	};
 	for (size_t i = 0; i < sizeof present / sizeof present[0]; i++) {
 		struct sbi_result r = call(SBI_EXT_BASE, 3, present[i], 0, 0);
@@ -562,8 +562,8 @@ static void test_unknown_extensions(void **state)
 {
 	(void)state;
 	static const uint64_t unknown[] = {
-	    0x00,       0x03,       0x04,       0x08,       0x54494d45, 0x504d55,   0x53555350,
-	    0x43505043, 0x0a000000, 0x0affffff, 0x0b000000, 0x11,       UINT64_MAX, 0x100000010ull,
+	    0x00,       0x03,       0x04,       0x08, 0x504d55,   0x53555350,     0x43505043,
+	    0x0a000000, 0x0affffff, 0x0b000000, 0x11, UINT64_MAX, 0x100000010ull,
 	};
 	for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
 		for (uint64_t fid = 0; fid < 3; fid++)
