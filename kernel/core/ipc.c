@@ -130,17 +130,14 @@ void reply_cap_cleanup(struct cap *reply)
 }
 
 /* A reply to a VM exit: pc advance and guest registers (enum fv_exit_word). */
-static void resume_vcpu(struct tcb *server, struct fv_ipc_buffer *buf, struct tcb *caller)
+static void resume_vcpu(struct tcb *server, struct fv_ipc_buffer *buf, struct tcb *caller,
+                        unsigned len)
 {
 	uint64_t words[2 + 31];
-	unsigned len = MIN((unsigned)FV_MSGINFO_LENGTH(server->ctx.regs[REG_MSGINFO]),
-	                   (unsigned)ARRAY_SIZE(words));
-	if (!buf)
-		len = MIN(len, (unsigned)FV_MSG_REG_WORDS);
+	len = MIN(len, (unsigned)ARRAY_SIZE(words));
 	for (unsigned i = 0; i < len; i++)
 		words[i] = message_word(server, buf, i);
 	vcpu_resume(caller, words, len);
-	sched_make_runnable(caller);
 }
 
 /* Applies a fault handler's reply: label 0 resumes with the given registers. */
@@ -153,15 +150,16 @@ static void resume_from_fault(struct tcb *server, struct tcb *caller)
 		caller->state = THREAD_INACTIVE;
 		return;
 	}
-	if (caller->fault_label == FV_FAULT_VCPU) {
-		resume_vcpu(server, buf, caller);
-		return;
-	}
-	unsigned len = MIN((unsigned)FV_MSGINFO_LENGTH(info), (unsigned)FV_REG_COUNT);
+	unsigned len = (unsigned)FV_MSGINFO_LENGTH(info);
 	if (!buf)
 		len = MIN(len, (unsigned)FV_MSG_REG_WORDS);
-	for (unsigned i = 0; i < len; i++)
-		*tcb_register(caller, i) = message_word(server, buf, i);
+	if (caller->fault_label == FV_FAULT_VCPU) {
+		resume_vcpu(server, buf, caller, len);
+	} else {
+		len = MIN(len, (unsigned)FV_REG_COUNT);
+		for (unsigned i = 0; i < len; i++)
+			*tcb_register(caller, i) = message_word(server, buf, i);
+	}
 	sched_make_runnable(caller);
 }
 

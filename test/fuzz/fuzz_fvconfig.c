@@ -198,21 +198,7 @@ struct input {
 	unsigned char data[MAX_INPUT];
 };
 
-static uint64_t rng_state;
-
-static uint64_t next_random(void)
-{
-	/* splitmix64: small, fast, and the same sequence for the same seed everywhere. */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static size_t below(size_t n)
-{
-	return n ? (size_t)(next_random() % n) : 0;
-}
+#include "fuzz_random.h"
 
 static void insert(struct input *in, size_t at, const void *bytes, size_t n)
 {

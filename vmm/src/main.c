@@ -206,13 +206,10 @@ static void set_timer(uint64_t stime_value)
 	fv_vcpu_write_regs(current->vcpu, FV_VCPU_VSTIMECMP, 1, &stime_value);
 }
 
-static const struct sbi_machine machine = {
-    .hart_start = start_vcpu,
-    .hart_status = vcpu_status,
-    .send_ipi = send_ipi,
-    .remote_fence = remote_fence,
-    .set_timer = set_timer,
-    .console = guest_console,
+static struct sbi_machine machine = {
+    /* .harts: set once the vCPUs are counted */
+    .hart_start = start_vcpu,     .hart_status = vcpu_status, .send_ipi = send_ipi,
+    .remote_fence = remote_fence, .set_timer = set_timer,     .console = guest_console,
 };
 
 /* Every vCPU stops: the guest is off. */
@@ -229,9 +226,7 @@ static bool serve_sbi(struct fv_msg *m)
 	const uint64_t *x = &m->words[FV_EXIT_X0];
 	struct sbi_request req = {.ext = x[17], .fid = x[16]};
 	memcpy(req.arg, &x[REG_A0], sizeof(req.arg));
-	struct sbi_machine mach = machine;
-	mach.harts = vcpu_count;
-	struct sbi_result r = sbi_handle(&req, &memory, &mach);
+	struct sbi_result r = sbi_handle(&req, &memory, &machine);
 	if (r.action == SBI_SHUTDOWN) {
 		if (line_len)
 			flush_line();
@@ -401,6 +396,7 @@ int main(void)
 	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_MEMORY, FV_PROCESS_SLOT_CNODE, &slots};
 	memory = (struct guest_memory){GUEST_RAM_BASE, boot->ram_size, (uint8_t *)VMM_RAM_VA};
 	vcpu_count = boot->vcpus >= 1 && boot->vcpus <= MAX_VCPUS ? boot->vcpus : 1;
+	machine.harts = vcpu_count;
 	uart_reset(&uart0);
 	plic_reset(&plic, vcpu_count);
 	uart0.output = guest_console;

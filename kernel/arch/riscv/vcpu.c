@@ -148,7 +148,7 @@ void vcpu_leave(struct tcb *t)
 	csr_clear_hstatus(HSTATUS_SPV | HSTATUS_SPVP);
 	if (v)
 		save_vs_csrs(v);
-	csr_write_hvip(0);
+	/* hvip stays as it is: it acts only in a guest, and every entry loads its own. */
 	/* The host's own values: user mode reads the counters, nothing else. */
 	csr_write_scounteren(HCOUNTEREN_CY_TM_IR);
 	csr_write_senvcfg(0);
