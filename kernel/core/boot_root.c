@@ -22,6 +22,7 @@
 
 #define ROOT_PRIORITY   255
 #define ROOT_TABLES_MAX 16
+#define ARCHIVE_BLOCK   (1ull << FV_FRAME_2M_BITS)
 
 extern char __archive_start[], __archive_end[];
 
@@ -70,14 +71,19 @@ static struct cap *make_object(struct root_builder *b, struct cte *slot, fv_obje
 	return &slot->cap;
 }
 
-/* Maps page tables until `va` can take a 4 KiB frame. */
-static void ensure_tables(struct root_builder *b, uint64_t va)
+/* Maps page tables until `va` can take a frame at `level` (0: 4 KiB, 1: 2 MiB). */
+static void ensure_tables_for(struct root_builder *b, uint64_t va, int level)
 {
-	while (vspace_missing_level(b->vspace, va) > 0) {
+	while (vspace_missing_level(b->vspace, va) > level) {
 		struct cap *pt = make_object(b, new_slot(b), FV_OBJ_PAGE_TABLE);
 		if (vspace_map_page_table(b->vspace, pt, va) != FV_OK)
 			panic("root task: cannot map a page table at %#lx", va);
 	}
+}
+
+static void ensure_tables(struct root_builder *b, uint64_t va)
+{
+	ensure_tables_for(b, va, 0);
 }
 
 static void map_new_frame(struct root_builder *b, uint64_t va, unsigned rights, const void *src,
@@ -127,7 +133,8 @@ static void map_all_tables(struct root_builder *b)
 		for_each_page(b->image->seg[i].vaddr, b->image->seg[i].memsz, ensure_tables, b);
 	for_each_page(FV_ROOT_STACK_TOP - FV_ROOT_STACK_SIZE, FV_ROOT_STACK_SIZE, ensure_tables, b);
 	for_each_page(FV_ROOT_IPC_BUFFER, 2 * PAGE_SIZE, ensure_tables, b);
-	for_each_page(FV_ROOT_ARCHIVE, archive_size(), ensure_tables, b);
+	for (uint64_t off = 0; off < archive_size(); off += ARCHIVE_BLOCK)
+		ensure_tables_for(b, FV_ROOT_ARCHIVE + off, 1);
 }
 
 static void map_stack_page(struct root_builder *b, uint64_t va)
@@ -135,18 +142,23 @@ static void map_stack_page(struct root_builder *b, uint64_t va)
 	map_new_frame(b, va, FV_MAP_READ | FV_MAP_WRITE, NULL, 0);
 }
 
-/* The archive stays where the kernel image has it: read-only frames over it. */
-static void map_archive_page(struct root_builder *b, uint64_t va)
+/* The archive stays where the kernel image has it: read-only 2 MiB frames over it. */
+static void map_archive(struct root_builder *b)
 {
-	uint64_t offset = va - FV_ROOT_ARCHIVE;
-	struct cap cap = {.type = CAP_FRAME,
-	                  .rights = FV_RIGHT_READ,
-	                  .size_bits = FV_FRAME_4K_BITS,
-	                  .pa = arch_kernel_va_to_pa(__archive_start) + offset};
-	struct cte *slot = new_slot(b);
-	cte_insert(NULL, slot, &cap);
-	if (vspace_map_frame(b->vspace, &slot->cap, va, FV_MAP_READ) != FV_OK)
-		panic("root task: cannot map the archive at %#lx", va);
+	b->info->archive_frames.first = b->next_slot;
+	for (uint64_t off = 0; off < archive_size(); off += ARCHIVE_BLOCK) {
+		struct cap cap = {.type = CAP_FRAME,
+		                  .rights = FV_RIGHT_READ,
+		                  .size_bits = FV_FRAME_2M_BITS,
+		                  .pa = arch_kernel_va_to_pa(__archive_start) + off};
+		struct cte *slot = new_slot(b);
+		cte_insert(NULL, slot, &cap);
+		if (vspace_map_frame(b->vspace, &slot->cap, FV_ROOT_ARCHIVE + off, FV_MAP_READ))
+			panic("root task: cannot map the archive at %#lx", FV_ROOT_ARCHIVE + off);
+	}
+	b->info->archive_frames.count = b->next_slot - b->info->archive_frames.first;
+	b->info->archive_va = FV_ROOT_ARCHIVE;
+	b->info->archive_size = archive_size();
 }
 
 static void map_image(struct root_builder *b)
@@ -160,10 +172,8 @@ static void map_image(struct root_builder *b)
 	}
 	for_each_page(FV_ROOT_STACK_TOP - FV_ROOT_STACK_SIZE, FV_ROOT_STACK_SIZE, map_stack_page,
 	              b);
-	for_each_page(FV_ROOT_ARCHIVE, archive_size(), map_archive_page, b);
 	b->info->image_frames.count = b->next_slot - b->info->image_frames.first;
-	b->info->archive_va = FV_ROOT_ARCHIVE;
-	b->info->archive_size = archive_size();
+	map_archive(b);
 }
 
 /* Largest power-of-two block at `base` that is aligned and fits in `size`. */

@@ -34,6 +34,23 @@ static fv_error_t ensure_tables(const struct fv_loader *l, fv_cptr_t vspace, uin
 	}
 }
 
+/* Maps `frame` at `va` of `vspace`, making the page tables the frame's size needs. */
+static fv_error_t map_with_tables(const struct fv_loader *l, fv_cptr_t frame, fv_cptr_t vspace,
+                                  uint64_t va, unsigned rights)
+{
+	for (;;) {
+		fv_error_t err = fv_frame_map(frame, vspace, va, rights);
+		if (err != FV_FAILED_LOOKUP)
+			return err;
+		fv_cptr_t pt = new_object(l, FV_OBJ_PAGE_TABLE, 0);
+		if (!pt)
+			return FV_NOT_ENOUGH_MEMORY;
+		err = fv_page_table_map(pt, vspace, va);
+		if (err)
+			return err;
+	}
+}
+
 /* A new frame at `va` in `vspace`, filled with `len` bytes of `src` (the rest zero). */
 static fv_error_t map_page(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va,
                            unsigned rights, const void *src, size_t len, size_t offset)
@@ -176,6 +193,24 @@ fv_error_t fv_load_data(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va
 	for (size_t done = 0; done < len; done += PAGE) {
 		size_t n = len - done < PAGE ? len - done : PAGE;
 		fv_error_t err = map_page(l, vspace, va + done, rights, src + done, n, 0);
+		if (err)
+			return err;
+	}
+	return FV_OK;
+}
+
+fv_error_t fv_share_frames(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va,
+                           fv_cptr_t first, unsigned count, unsigned frame_bits)
+{
+	for (unsigned i = 0; i < count; i++) {
+		fv_cptr_t copy = fv_slot_alloc(l->slots);
+		if (!copy)
+			return FV_NOT_ENOUGH_MEMORY;
+		fv_error_t err = fv_cnode_copy(l->root_cnode, copy, 64, l->root_cnode, first + i,
+		                               64, FV_RIGHT_READ);
+		if (!err)
+			err = map_with_tables(l, copy, vspace, va + ((uint64_t)i << frame_bits),
+			                      FV_MAP_READ);
 		if (err)
 			return err;
 	}

@@ -14,16 +14,12 @@
 #include <fv/posix.h>
 #include <fv/thread.h>
 
-#include <vmm/boot.h>
-
 #include "../kerneltest/kerneltest.h"
 #include "root.h"
 
 #define SCRATCH_PAGE 0x24000000ul /* where the loader fills pages for other programs */
 #define MAX_THREADS  8
 #define THREAD_STACK 8192
-#define GUEST_RAM    (8ul << 20)
-#define GUEST_MEMORY 24 /* 16 MiB: the guest's RAM, its tables and its vCPU */
 
 struct thread {
 	struct fv_thread thread;
@@ -100,7 +96,7 @@ static fv_cptr_t device_frame(uint64_t pa)
 	return 0;
 }
 
-static struct fv_loader loader(void)
+struct fv_loader root_loader(void)
 {
 	return (struct fv_loader){.archive = (const void *)bi->archive_va,
 	                          .archive_size = bi->archive_size,
@@ -114,9 +110,9 @@ static struct fv_loader loader(void)
 }
 
 /* Loads a program; it gets the console (badged with its TCB's slot) and the root as supervisor. */
-static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
+fv_error_t root_load(const char *program, uint64_t arg, struct fv_process *p)
 {
-	struct fv_loader l = loader();
+	struct fv_loader l = root_loader();
 	fv_error_t err = fv_load_program(&l, program, arg, p);
 	if (!err && console_endpoint)
 		err = fv_cnode_mint(p->cnode, FV_PROCESS_SLOT_CONSOLE, 64, FV_ROOT_SLOT_CNODE,
@@ -127,7 +123,7 @@ static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
 	return err;
 }
 
-static fv_error_t start(const struct fv_process *p, unsigned hart)
+fv_error_t root_start(const struct fv_process *p, unsigned hart)
 {
 	fv_tcb_set_priority(p->tcb, 255, 255);
 	if (hart < bi->hart_count)
@@ -145,14 +141,14 @@ static void start_console(void)
 	struct fv_process p;
 	fv_cptr_t ep = root_make(FV_OBJ_ENDPOINT, 0);
 	fv_cptr_t uart = fv_slot_alloc(&slots);
-	if (!ep || !uart_frame || load("console", bi->console_pa, &p) != FV_OK ||
+	if (!ep || !uart_frame || root_load("console", bi->console_pa, &p) != FV_OK ||
 	    fv_cnode_copy(FV_ROOT_SLOT_CNODE, uart, 64, FV_ROOT_SLOT_CNODE, uart_frame, 64,
 	                  FV_RIGHTS_ALL) != FV_OK)
 		return;
 	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
 	              FV_RIGHT_READ);
 	fv_cnode_move(p.cnode, FV_PROCESS_SLOT_FIRST_FREE + 1, 64, FV_ROOT_SLOT_CNODE, uart, 64);
-	if (start(&p, 0) != FV_OK)
+	if (root_start(&p, 0) != FV_OK)
 		return;
 	console_endpoint = ep;
 	fv_cptr_t mine = fv_slot_alloc(&slots);
@@ -164,11 +160,11 @@ fv_cptr_t root_start_server(const char *program, unsigned hart)
 {
 	struct fv_process p;
 	fv_cptr_t ep = root_make(FV_OBJ_ENDPOINT, 0);
-	if (!ep || load(program, 0, &p) != FV_OK)
+	if (!ep || root_load(program, 0, &p) != FV_OK)
 		return 0;
 	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
 	              FV_RIGHTS_ALL);
-	return start(&p, hart) == FV_OK ? ep : 0;
+	return root_start(&p, hart) == FV_OK ? ep : 0;
 }
 
 /*
@@ -178,12 +174,12 @@ fv_cptr_t root_start_server(const char *program, unsigned hart)
  */
 static fv_error_t equip_kerneltest(const struct fv_process *p)
 {
-	struct fv_loader l = loader();
+	struct fv_loader l = root_loader();
 	fv_error_t err =
 	    fv_load_data(&l, p->vspace, FV_ROOT_BOOTINFO, bi, sizeof(*bi), FV_MAP_READ);
 	if (!err)
-		err = fv_load_data(&l, p->vspace, bi->archive_va, (const void *)bi->archive_va,
-		                   bi->archive_size, FV_MAP_READ);
+		err = fv_share_frames(&l, p->vspace, bi->archive_va, bi->archive_frames.first,
+		                      (unsigned)bi->archive_frames.count, FV_FRAME_2M_BITS);
 	if (!err)
 		err = fv_cnode_move(p->cnode, KT_SLOT_IRQ_CONTROL, 64, FV_ROOT_SLOT_CNODE,
 		                    FV_ROOT_SLOT_IRQ_CONTROL, 64);
@@ -199,17 +195,17 @@ static fv_error_t equip_kerneltest(const struct fv_process *p)
 static void start_kerneltest(void)
 {
 	struct fv_process p;
-	fv_error_t err = load("kerneltest", 0, &p);
+	fv_error_t err = root_load("kerneltest", 0, &p);
 	if (!err)
 		err = equip_kerneltest(&p);
 	if (!err)
-		err = start(&p, 0);
+		err = root_start(&p, 0);
 	if (err)
 		fv_printf("root: cannot start the kernel test suite: %s\n", fv_strerror(err));
 }
 
 /* An Untyped of 2^bits from whichever RAM Untyped still has room, into a slot of `cnode`. */
-static fv_error_t retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
+fv_error_t root_retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
 {
 	fv_error_t err =
 	    fv_untyped_retype(alloc.untyped, FV_OBJ_UNTYPED, bits, cnode, 0, 0, slot, 1);
@@ -221,65 +217,6 @@ static fv_error_t retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
 	}
 	return err;
 }
-
-/* A VMM for the test guest `name` (guest-NAME.bin in the archive), with its memory. */
-static fv_error_t equip_vmm(const struct fv_process *p, const char *name, unsigned vcpus,
-                            const struct cpio_file *image)
-{
-	struct fv_loader l = loader();
-	struct vmm_boot b = {.image_size = image->size, .ram_size = GUEST_RAM, .vcpus = vcpus};
-	strncpy(b.name, name, sizeof(b.name) - 1);
-	fv_error_t err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, &b, sizeof(b), FV_MAP_READ);
-	if (!err)
-		err = fv_load_data(&l, p->vspace, VMM_IMAGE_VA, image->data, image->size,
-		                   FV_MAP_READ);
-	if (!err) /* last: Untyped memory is handed out upwards */
-		err = retype_anywhere(GUEST_MEMORY, p->cnode, VMM_SLOT_GUEST_MEMORY);
-	return err;
-}
-
-/* `spec` is NAME or NAME:VCPUS. */
-static void start_guest(char *spec)
-{
-	char *colon = strchr(spec, ':');
-	unsigned vcpus = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 1;
-	if (colon)
-		*colon = '\0';
-	const char *name = spec;
-	char file[64];
-	struct cpio_file image;
-	snprintf(file, sizeof(file), "guest-%s.bin", name);
-	if (cpio_find((const void *)bi->archive_va, bi->archive_size, file, &image) != CPIO_OK) {
-		printf("root: no guest image %s in the boot archive\n", file);
-		return;
-	}
-	struct fv_process p;
-	fv_error_t err = load("vmm", 0, &p);
-	if (!err)
-		err = equip_vmm(&p, name, vcpus, &image);
-	if (!err)
-		err = start(&p, 0);
-	if (err)
-		printf("root: cannot start the VMM of %s: %s\n", name, fv_strerror(err));
-	fflush(stdout);
-}
-
-/* Each guest of a comma-separated list, every one with a VMM of its own. */
-static void start_guests(char *list)
-{
-	for (char *name = list, *end; *name; name = end) {
-		end = strchr(name, ',');
-		if (end)
-			*end++ = '\0';
-		else
-			end = name + strlen(name);
-		if (*name)
-			start_guest(name);
-	}
-}
-
-/* The value of `key=` in the boot arguments, copied into buf; false if absent. */
-static bool cmdline_value(const char *key, char *buf, size_t size);
 
 /* Faults of the programs the root task started: reported, and the thread stays stopped. */
 static void supervise(void)
@@ -343,6 +280,11 @@ bool cmdline_has(const char *word)
 	return p && (p[len] == ' ' || p[len] == '\0');
 }
 
+const struct fv_bootinfo *root_bootinfo(void)
+{
+	return bi;
+}
+
 unsigned long root_hart_count(void)
 {
 	return bi->hart_count;
@@ -376,8 +318,8 @@ int main(void)
 	supervisor_endpoint = root_make(FV_OBJ_ENDPOINT, 0);
 	char guests[128];
 	if (cmdline_value("ferrovisor.guest", guests, sizeof(guests)))
-		start_guests(guests);
-	else
+		start_test_guests(guests);
+	else if (!start_configured_guests())
 		start_kerneltest();
 	supervise();
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include <fv/libcap.h>
+#include <fv/loader.h>
 
 /* Makes one object from the root task's memory pool into a fresh slot; 0 on failure. */
 fv_cptr_t root_make(fv_object_type_t type, unsigned size_bits);
@@ -19,6 +20,21 @@ uint64_t cmdline_number(const char *key, uint64_t fallback);
 bool cmdline_has(const char *word);
 unsigned long root_hart_count(void);
 unsigned long root_timebase_hz(void);
+
+const struct fv_bootinfo *root_bootinfo(void);
+/* A loader that makes objects from the root task's pool. */
+struct fv_loader root_loader(void);
+/* Loads `program`; it gets the console and the root task as supervisor. */
+fv_error_t root_load(const char *program, uint64_t arg, struct fv_process *p);
+/* Starts a loaded process's thread on `hart` (any hart if there is no such hart). */
+fv_error_t root_start(const struct fv_process *p, unsigned hart);
+/* An Untyped of 2^bits from whichever RAM Untyped has room, into `slot` of `cnode`. */
+fv_error_t root_retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot);
+
+/* Guests (guests.c): the test guests named on the boot arguments (NAME[:VCPUS],...). */
+void start_test_guests(char *list);
+/* The guests of the archive's system description; false if it has none. */
+bool start_configured_guests(void);
 
 /* Loads `program` from the boot archive and starts it on `hart` with an endpoint to serve. */
 fv_cptr_t root_start_server(const char *program, unsigned hart);

@@ -245,6 +245,8 @@ static int add_chosen(void *fdt, const struct guest_fdt_config *c)
 		err = fdt_property_string(fdt, "bootargs", c->bootargs);
 	if (!err)
 		err = fdt_property_string(fdt, "stdout-path", stdout_path);
+	if (!err) /* the guest's own name, for its init to print */
+		err = fdt_property_string(fdt, "ferrovisor,name", c->name);
 	/* 64-bit values, as QEMU writes them for rv64; Linux reads either width. */
 	if (!err && c->initrd_end)
 		err = fdt_property_u64(fdt, "linux,initrd-start", c->initrd_start);

@@ -15,27 +15,26 @@
 #include <vmm/boot.h>
 #include <vmm/decode.h>
 #include <vmm/guest_fdt.h>
+#include <vmm/layout.h>
 #include <vmm/plic.h>
 #include <vmm/sbi.h>
 #include <vmm/uart.h>
 
-#define GUEST_RAM_BASE   0x80000000ul
-#define GUEST_KERNEL_OFF 0x200000ul
-#define GUEST_DTB_SPACE  0x10000ul
-#define VMM_RAM_VA       0x2000000000ul /* the guest's RAM, as this process sees it */
-#define BLOCK            0x200000ul     /* guest RAM comes in 2 MiB frames */
-#define CAUSE_ECALL_VS   10
-#define CAUSE_LOAD_GPF   21 /* guest-page faults: MMIO, or memory the guest does not have */
-#define CAUSE_STORE_GPF  23
-#define UART_BASE        0x10000000ul
-#define UART_IRQ         10
-#define PLIC_BASE        0x0c000000ul
-#define REG_A0           10
-#define REG_A1           11
+#define GUEST_RAM_BASE  0x80000000ul
+#define VMM_RAM_VA      0x2000000000ul /* the guest's RAM, as this process sees it */
+#define BLOCK           0x200000ul     /* guest RAM comes in 2 MiB frames */
+#define CAUSE_ECALL_VS  10
+#define CAUSE_LOAD_GPF  21 /* guest-page faults: MMIO, or memory the guest does not have */
+#define CAUSE_STORE_GPF 23
+#define UART_BASE       0x10000000ul
+#define UART_IRQ        10
+#define PLIC_BASE       0x0c000000ul
+#define REG_A0          10
+#define REG_A1          11
 
 static const struct vmm_boot *boot = (const struct vmm_boot *)VMM_BOOT_VA;
 static struct fv_slot_allocator slots;
-static struct fv_alloc guest_alloc;
+static struct fv_alloc guest_alloc; /* the guest's objects */
 static struct guest_memory memory;
 #define MAX_VCPUS 8
 
@@ -68,29 +67,55 @@ static fv_error_t map_with_tables(fv_cptr_t frame, fv_cptr_t space, uint64_t add
 	}
 }
 
-/* Guest RAM: each 2 MiB frame in the guest space and, through a copy, here. */
-static fv_error_t make_ram(void)
+/* Where this VMM sees guest-physical address `gpa` of RAM (which the caller checked). */
+static void *guest_ram(uint64_t gpa)
 {
-	for (uint64_t off = 0; off < memory.size; off += BLOCK) {
-		fv_cptr_t frame = fv_make(&guest_alloc, FV_OBJ_FRAME_2M, 0);
-		fv_cptr_t mine = fv_slot_alloc(&slots);
-		if (!frame || !mine)
-			return FV_NOT_ENOUGH_MEMORY;
-		fv_error_t err = fv_cnode_copy(FV_PROCESS_SLOT_CNODE, mine, 64,
-		                               FV_PROCESS_SLOT_CNODE, frame, 64, FV_RIGHTS_ALL);
-		if (!err)
-			err = map_with_tables(frame, guest_space, memory.base + off,
-			                      FV_MAP_READ | FV_MAP_WRITE | FV_MAP_EXEC);
-		if (!err)
-			err = map_with_tables(mine, FV_PROCESS_SLOT_VSPACE, VMM_RAM_VA + off,
-			                      FV_MAP_READ | FV_MAP_WRITE);
-		if (err)
-			return err;
-	}
-	return FV_OK;
+	return memory.host + (gpa - memory.base);
 }
 
-static int write_device_tree(uint64_t dtb_gpa)
+/* One 2 MiB frame of guest RAM at `off`: in the guest space and, through a copy, here. */
+static fv_error_t map_ram_block(fv_cptr_t frame, uint64_t off)
+{
+	fv_cptr_t mine = fv_slot_alloc(&slots);
+	if (!mine)
+		return FV_NOT_ENOUGH_MEMORY;
+	fv_error_t err = fv_cnode_copy(FV_PROCESS_SLOT_CNODE, mine, 64, FV_PROCESS_SLOT_CNODE,
+	                               frame, 64, FV_RIGHTS_ALL);
+	if (!err)
+		err = map_with_tables(frame, guest_space, memory.base + off,
+		                      FV_MAP_READ | FV_MAP_WRITE | FV_MAP_EXEC);
+	if (!err)
+		err = map_with_tables(mine, FV_PROCESS_SLOT_VSPACE, VMM_RAM_VA + off,
+		                      FV_MAP_READ | FV_MAP_WRITE);
+	return err;
+}
+
+static bool ram_blocks_valid(void)
+{
+	for (unsigned i = 0; i < boot->ram_blocks; i++)
+		if (boot->ram_block_bits[i] < VMM_RAM_BLOCK_BITS || boot->ram_block_bits[i] > 40)
+			return false;
+	return boot->ram_blocks <= VMM_MAX_RAM_BLOCKS;
+}
+
+/* Guest RAM: the frames of every RAM Untyped the root task gave, in order. */
+static fv_error_t make_ram(void)
+{
+	uint64_t off = 0;
+	for (unsigned i = 0; i < boot->ram_blocks && i < VMM_MAX_RAM_BLOCKS; i++) {
+		struct fv_alloc ram = {VMM_SLOT_GUEST_RAM + i, FV_PROCESS_SLOT_CNODE, &slots};
+		uint64_t frames = 1ull << (boot->ram_block_bits[i] - VMM_RAM_BLOCK_BITS);
+		for (uint64_t f = 0; f < frames && off < memory.size; f++, off += BLOCK) {
+			fv_cptr_t frame = fv_make(&ram, FV_OBJ_FRAME_2M, 0);
+			fv_error_t err = frame ? map_ram_block(frame, off) : FV_NOT_ENOUGH_MEMORY;
+			if (err)
+				return err;
+		}
+	}
+	return off == memory.size ? FV_OK : FV_NOT_ENOUGH_MEMORY;
+}
+
+static int write_device_tree(const struct guest_layout *at)
 {
 	const struct guest_fdt_config c = {
 	    .name = boot->name,
@@ -101,13 +126,15 @@ static int write_device_tree(uint64_t dtb_gpa)
 	    .mmu_type = "riscv,sv39",
 	    .timebase_hz = (uint32_t)fv_timebase_hz(),
 	    .bootargs = boot->command_line[0] ? boot->command_line : NULL,
+	    .initrd_start = at->initrd_gpa,
+	    .initrd_end = at->initrd_end,
 	    .uart_base = UART_BASE,
 	    .uart_irq = UART_IRQ,
 	    .uart_clock_hz = 3686400,
 	    .plic_base = PLIC_BASE,
 	    .plic_ndev = 95,
 	};
-	return guest_fdt_build(&c, memory.host + (dtb_gpa - memory.base), GUEST_DTB_SPACE);
+	return guest_fdt_build(&c, guest_ram(at->dtb_gpa), LAYOUT_DTB_SPACE);
 }
 
 /*
@@ -365,27 +392,45 @@ static void run(void)
 	}
 }
 
+static const void *archive_file(const struct vmm_file *f)
+{
+	return (const void *)(VMM_ARCHIVE_VA + f->offset);
+}
+
+/* Kernel, initrd and device tree in guest RAM, where firmware would put them. */
+static fv_error_t load_boot_files(struct guest_layout *at)
+{
+	const void *kernel = archive_file(&boot->kernel);
+	int err = guest_layout_plan(memory.base, memory.size, kernel, boot->kernel.size,
+	                            boot->initrd.size, at);
+	if (err) {
+		printf("vmm: %s: %s\n", boot->name, guest_layout_strerror(err));
+		return FV_RANGE_ERROR;
+	}
+	memcpy(guest_ram(at->kernel_gpa), kernel, boot->kernel.size);
+	if (boot->initrd.size)
+		memcpy(guest_ram(at->initrd_gpa), archive_file(&boot->initrd), boot->initrd.size);
+	err = write_device_tree(at);
+	if (err) {
+		printf("vmm: %s: device tree: %s\n", boot->name, guest_fdt_strerror(err));
+		return FV_INVALID_ARGUMENT;
+	}
+	return FV_OK;
+}
+
 static fv_error_t build_guest(void)
 {
 	guest_space = fv_make(&guest_alloc, FV_OBJ_GUEST_SPACE, 0);
 	exit_endpoint = fv_make(&guest_alloc, FV_OBJ_ENDPOINT, 0);
 	if (!guest_space || !exit_endpoint)
 		return FV_NOT_ENOUGH_MEMORY;
+	struct guest_layout at;
 	fv_error_t err = make_ram();
-	if (err)
-		return err;
-	uint64_t dtb_gpa = memory.base + memory.size - GUEST_DTB_SPACE;
-	if (GUEST_KERNEL_OFF + boot->image_size > memory.size - GUEST_DTB_SPACE)
-		return FV_RANGE_ERROR; /* the image does not fit below the device tree */
-	memcpy(memory.host + GUEST_KERNEL_OFF, (const void *)VMM_IMAGE_VA, boot->image_size);
-	int fdt = write_device_tree(dtb_gpa);
-	if (fdt < 0) {
-		printf("vmm: %s: device tree: %s\n", boot->name, guest_fdt_strerror(fdt));
-		return FV_INVALID_ARGUMENT;
-	}
+	if (!err)
+		err = load_boot_files(&at);
 	for (unsigned n = 0; !err && n < vcpu_count; n++)
 		err = make_vcpu(n);
-	if (!err && start_vcpu(0, memory.base + GUEST_KERNEL_OFF, dtb_gpa) != SBI_SUCCESS)
+	if (!err && start_vcpu(0, at.kernel_gpa, at.dtb_gpa) != SBI_SUCCESS)
 		err = FV_ILLEGAL_OPERATION;
 	return err;
 }
@@ -393,15 +438,15 @@ static fv_error_t build_guest(void)
 int main(void)
 {
 	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
-	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_MEMORY, FV_PROCESS_SLOT_CNODE, &slots};
+	guest_alloc = (struct fv_alloc){VMM_SLOT_GUEST_OBJECTS, FV_PROCESS_SLOT_CNODE, &slots};
 	memory = (struct guest_memory){GUEST_RAM_BASE, boot->ram_size, (uint8_t *)VMM_RAM_VA};
 	vcpu_count = boot->vcpus >= 1 && boot->vcpus <= MAX_VCPUS ? boot->vcpus : 1;
 	machine.harts = vcpu_count;
 	uart_reset(&uart0);
 	plic_reset(&plic, vcpu_count);
 	uart0.output = guest_console;
-	if (memory.size == 0 || memory.size % BLOCK) {
-		printf("vmm: %s: guest RAM must be a whole number of 2 MiB blocks\n", boot->name);
+	if (memory.size == 0 || memory.size % BLOCK || !ram_blocks_valid()) {
+		printf("vmm: %s: guest RAM must be whole 2 MiB blocks\n", boot->name);
 		return 1;
 	}
 	fv_error_t err = build_guest();

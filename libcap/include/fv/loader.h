@@ -70,4 +70,12 @@ fv_error_t fv_load_program(const struct fv_loader *l, const char *name, uint64_t
 fv_error_t fv_load_data(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va, const void *data,
                         size_t len, unsigned rights);
 
+/*
+ * Maps read-only copies of `count` frames of 2^frame_bits bytes, slots
+ * first.. of the caller's CNode, one after another from `va` (aligned) of
+ * another address space: how programs share the boot archive's blocks.
+ */
+fv_error_t fv_share_frames(const struct fv_loader *l, fv_cptr_t vspace, uint64_t va,
+                           fv_cptr_t first, unsigned count, unsigned frame_bits);
+
 #endif

@@ -1,7 +1,10 @@
 /*
  * What a VMM gets from the root task: the guest's description in a page at
- * VMM_BOOT_VA (read-only), the guest image right after it, and an Untyped
- * for the guest's memory in VMM_SLOT_GUEST_MEMORY.
+ * VMM_BOOT_VA (read-only); read-only 2 MiB blocks of the boot archive that
+ * hold the guest's kernel and initrd, at VMM_ARCHIVE_VA plus their offset in
+ * the archive; an Untyped for the guest's objects (its GuestSpace, page
+ * tables, vCPUs) in VMM_SLOT_GUEST_OBJECTS; and Untypeds that together are
+ * exactly the guest's RAM from VMM_SLOT_GUEST_RAM on, largest first.
  */
 #ifndef VMM_BOOT_H
 #define VMM_BOOT_H
@@ -10,15 +13,26 @@
 
 #include <fv/loader.h>
 
-#define VMM_BOOT_VA           0x30000000ul
-#define VMM_IMAGE_VA          (VMM_BOOT_VA + 0x1000)
-#define VMM_SLOT_GUEST_MEMORY FV_PROCESS_SLOT_FIRST_FREE
+#define VMM_BOOT_VA            0x30000000ul
+#define VMM_ARCHIVE_VA         0x40000000ul
+#define VMM_SLOT_GUEST_OBJECTS FV_PROCESS_SLOT_FIRST_FREE
+#define VMM_SLOT_GUEST_RAM     (FV_PROCESS_SLOT_FIRST_FREE + 1)
+#define VMM_MAX_RAM_BLOCKS     7  /* slots 9-15 */
+#define VMM_OBJECT_BITS        21 /* 2 MiB for the guest's objects */
+#define VMM_RAM_BLOCK_BITS     21 /* guest RAM is mapped in 2 MiB frames */
+
+/* A file of the archive: `size` bytes at VMM_ARCHIVE_VA + offset; size 0: none. */
+struct vmm_file {
+	uint64_t offset, size;
+};
 
 struct vmm_boot {
 	char name[32];
-	uint64_t image_size;
 	uint64_t ram_size;
 	uint32_t vcpus;
+	uint32_t ram_blocks;                        /* Untypeds from VMM_SLOT_GUEST_RAM on */
+	uint8_t ram_block_bits[VMM_MAX_RAM_BLOCKS]; /* their sizes */
+	struct vmm_file kernel, initrd;
 	char command_line[1024];
 };
 

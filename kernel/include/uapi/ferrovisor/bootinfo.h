@@ -8,7 +8,7 @@
 #define FERROVISOR_BOOTINFO_H
 
 #define FV_BOOTINFO_MAGIC       0x4656424f4f54ul /* "FVBOOT" */
-#define FV_BOOTINFO_VERSION     1
+#define FV_BOOTINFO_VERSION     2
 #define FV_BOOTINFO_MAX_UNTYPED 200
 #define FV_ROOT_CNODE_RADIX     12
 
@@ -48,11 +48,12 @@ struct fv_bootinfo {
 	unsigned long hart_count;  /* harts online */
 	unsigned long timebase_hz; /* rdtime ticks per second */
 	unsigned long cnode_radix;
-	struct fv_slot_range empty;        /* free slots of the root CNode */
-	struct fv_slot_range untyped;      /* one Untyped capability per untyped[] entry */
-	struct fv_slot_range image_frames; /* the root task's own image, stack and archive */
-	struct fv_slot_range page_tables;  /* the root task's page tables */
-	unsigned long archive_va;          /* the boot archive (cpio newc), read-only */
+	struct fv_slot_range empty;          /* free slots of the root CNode */
+	struct fv_slot_range untyped;        /* one Untyped capability per untyped[] entry */
+	struct fv_slot_range image_frames;   /* the root task's own image and stack */
+	struct fv_slot_range archive_frames; /* read-only 2 MiB frames over the archive, in order */
+	struct fv_slot_range page_tables;    /* the root task's page tables */
+	unsigned long archive_va;            /* the boot archive (cpio newc), read-only */
 	unsigned long archive_size;
 	unsigned long console_pa;  /* the console UART's registers (device memory), or 0 */
 	unsigned long console_irq; /* its interrupt number, or 0 */

@@ -1,0 +1,186 @@
+/*
+ * Guests: each one gets a VMM server of its own, holding only that guest's
+ * capabilities: its memory, read-only blocks of the archive with its kernel
+ * and initrd, the console and the root task as supervisor.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fv/cpio.h>
+#include <fv/loader.h>
+
+#include <vmm/boot.h>
+
+#include "root.h"
+#include "system.h"
+
+#define TEST_GUEST_RAM (8ull << 20)
+#define BLOCK_BITS     FV_FRAME_2M_BITS
+
+/* Finds `name` in the archive; its offset from the archive's start goes in *file. */
+static bool find_file(const char *name, struct vmm_file *file)
+{
+	const struct fv_bootinfo *bi = root_bootinfo();
+	struct cpio_file f;
+	if (cpio_find((const void *)bi->archive_va, bi->archive_size, name, &f) != CPIO_OK)
+		return false;
+	file->offset = (uint64_t)((const char *)f.data - (const char *)bi->archive_va);
+	file->size = f.size;
+	return true;
+}
+
+struct block_range {
+	uint64_t first, last; /* archive blocks, inclusive */
+};
+
+static struct block_range blocks_of(const struct vmm_file *f)
+{
+	return (struct block_range){f->offset >> BLOCK_BITS,
+	                            (f->offset + f->size - 1) >> BLOCK_BITS};
+}
+
+static fv_error_t share_blocks(const struct fv_process *p, struct block_range r)
+{
+	const struct fv_bootinfo *bi = root_bootinfo();
+	struct fv_loader l = root_loader();
+	return fv_share_frames(&l, p->vspace, VMM_ARCHIVE_VA + (r.first << BLOCK_BITS),
+	                       bi->archive_frames.first + r.first, (unsigned)(r.last - r.first + 1),
+	                       BLOCK_BITS);
+}
+
+/* The blocks that hold the kernel and initrd, each block once. */
+static fv_error_t share_files(const struct fv_process *p, const struct vmm_boot *b)
+{
+	struct block_range k = blocks_of(&b->kernel);
+	if (!b->initrd.size)
+		return share_blocks(p, k);
+	struct block_range i = blocks_of(&b->initrd);
+	if (i.first <= k.last + 1 && k.first <= i.last + 1) /* overlapping or adjacent: one range */
+		return share_blocks(p, (struct block_range){k.first < i.first ? k.first : i.first,
+		                                            k.last > i.last ? k.last : i.last});
+	fv_error_t err = share_blocks(p, k);
+	return err ? err : share_blocks(p, i);
+}
+
+/* The guest's RAM as Untypeds, largest first: one per bit set in its size. */
+static fv_error_t plan_ram(struct vmm_boot *b)
+{
+	for (unsigned bits = 40; bits >= BLOCK_BITS; bits--) {
+		if (!(b->ram_size & (1ull << bits)))
+			continue;
+		if (b->ram_blocks == VMM_MAX_RAM_BLOCKS)
+			return FV_INVALID_ARGUMENT;
+		b->ram_block_bits[b->ram_blocks++] = (uint8_t)bits;
+	}
+	return FV_OK;
+}
+
+static fv_error_t give_ram(const struct fv_process *p, const struct vmm_boot *b)
+{
+	fv_error_t err = FV_OK;
+	for (unsigned i = 0; !err && i < b->ram_blocks; i++)
+		err = root_retype_anywhere(b->ram_block_bits[i], p->cnode, VMM_SLOT_GUEST_RAM + i);
+	return err;
+}
+
+/*
+ * Small objects (the boot page, page tables) first, then the large Untypeds:
+ * Untyped memory is handed out upwards, so an aligned block would strand
+ * what lies below it.
+ */
+static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
+{
+	struct fv_loader l = root_loader();
+	fv_error_t err = plan_ram(b);
+	if (!err)
+		err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, b, sizeof(*b), FV_MAP_READ);
+	if (!err)
+		err = share_files(p, b);
+	if (!err)
+		err = root_retype_anywhere(VMM_OBJECT_BITS, p->cnode, VMM_SLOT_GUEST_OBJECTS);
+	if (!err)
+		err = give_ram(p, b);
+	return err;
+}
+
+/* Starts the VMM of one guest, described by `b` with its files still to find. */
+static bool start_guest(struct vmm_boot *b, const char *kernel, const char *initrd)
+{
+	if (!find_file(kernel, &b->kernel) || b->kernel.size == 0) {
+		printf("root: %s: no kernel %s in the boot archive\n", b->name, kernel);
+		return false;
+	}
+	if (initrd && (!find_file(initrd, &b->initrd) || b->initrd.size == 0)) {
+		printf("root: %s: no initrd %s in the boot archive\n", b->name, initrd);
+		return false;
+	}
+	struct fv_process p;
+	fv_error_t err = root_load("vmm", 0, &p);
+	if (!err)
+		err = equip_vmm(&p, b);
+	if (!err)
+		err = root_start(&p, 0);
+	if (err)
+		printf("root: cannot start the VMM of %s: %s\n", b->name, fv_strerror(err));
+	fflush(stdout);
+	return !err;
+}
+
+/* `spec` is NAME or NAME:VCPUS: the test guest guest-NAME.bin with 8 MiB of RAM. */
+static void start_test_guest(char *spec)
+{
+	char *colon = strchr(spec, ':');
+	struct vmm_boot b = {.ram_size = TEST_GUEST_RAM, .vcpus = 1};
+	if (colon) {
+		*colon = '\0';
+		b.vcpus = (uint32_t)strtoul(colon + 1, NULL, 10);
+	}
+	if (!system_name_valid(spec) || b.vcpus < 1 || b.vcpus > SYSTEM_MAX_VCPUS) {
+		printf("root: bad test guest '%s'\n", spec);
+		return;
+	}
+	strcpy(b.name, spec);
+	char file[64];
+	snprintf(file, sizeof(file), "guest-%s.bin", spec);
+	start_guest(&b, file, NULL);
+}
+
+void start_test_guests(char *list)
+{
+	for (char *name = list, *end; *name; name = end) {
+		end = strchr(name, ',');
+		if (end)
+			*end++ = '\0';
+		else
+			end = name + strlen(name);
+		if (*name)
+			start_test_guest(name);
+	}
+}
+
+bool start_configured_guests(void)
+{
+	static struct system_desc system; /* large: not on the stack */
+	const struct fv_bootinfo *bi = root_bootinfo();
+	struct cpio_file f;
+	if (cpio_find((const void *)bi->archive_va, bi->archive_size, SYSTEM_FILE, &f) != CPIO_OK)
+		return false;
+	char err[160];
+	if (system_parse(f.data, f.size, &system, err, sizeof(err)) != 0) {
+		printf("root: %s\n", err);
+		fflush(stdout);
+		return true; /* nothing started: a broken description is not a test run */
+	}
+	for (unsigned i = 0; i < system.count; i++) {
+		const struct system_guest *g = &system.guests[i];
+		static struct vmm_boot b;
+		memset(&b, 0, sizeof(b));
+		strcpy(b.name, g->name);
+		b.ram_size = g->memory;
+		b.vcpus = g->vcpus;
+		strcpy(b.command_line, g->cmdline);
+		start_guest(&b, g->kernel, g->initrd[0] ? g->initrd : NULL);
+	}
+	return true;
+}
