@@ -57,6 +57,20 @@ class Qemu:
             time.sleep(0.02)
         return None
 
+    def type(self, line, delay=0.02):
+        """Types `line` and Enter on the console, one key at a time."""
+        for key in line.encode() + b"\r":
+            self.proc.stdin.write(bytes([key]))
+            self.proc.stdin.flush()
+            time.sleep(delay)
+
+    def exited(self, deadline=DEFAULT_DEADLINE):
+        """Waits for QEMU to exit by itself; returns its exit status or None."""
+        try:
+            return self.proc.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -93,8 +107,9 @@ class Checks:
         return 1 if self.failed or not self.passed else 0
 
 
-def boot(args, extra=(), **kwargs):
+def boot(args, extra=(), image=None, **kwargs):
+    """Boots args.image (or `image`, such as a Linux kernel) on the platform of args."""
     conf = fvqemu.load_platform(args.platform)
-    cmd = fvqemu.command_line(conf, args.image, console="pipe", extra=extra, **kwargs)
+    cmd = fvqemu.command_line(conf, image or args.image, console="pipe", extra=extra, **kwargs)
     print("qemu: " + " ".join(cmd), flush=True)
     return Qemu(cmd)

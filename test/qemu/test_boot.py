@@ -6,6 +6,9 @@ usage: test_boot.py --platform DIR --image FILE CASE [ARG...]
   no-h                without the H extension the kernel refuses to boot
   panic SMP           a kernel fault prints cause, sepc, stval, registers; every hart halts
   bad-dtb KIND        a device tree QEMU's firmware accepts but the kernel must refuse
+  linux-native KERNEL INITRD
+                      Linux with the guests' initramfs, without the hypervisor: its /init
+                      reports in, a command typed on the console runs, poweroff ends QEMU
 """
 import argparse
 import os
@@ -13,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 import qemu_test
 
@@ -248,8 +252,40 @@ def case_fuzz(args, checks):
     return q
 
 
+def case_linux_native(args, checks):
+    """The Debian kernel boots natively with the initramfs; its shell takes typed commands."""
+    kernel, initrd = args.rest[0], args.rest[1]
+    start = time.monotonic()
+    q = qemu_test.boot(args, image=kernel, smp=2, memory="256M",
+                       append="console=ttyS0 no4lvl quiet", extra=["-initrd", initrd])
+    try:
+        marker = r"^ferrovisor-guest (\S+) up: cpus=(\d+) mem=(\d+)\r?$"
+        # A panic (no usable initramfs, say) ends the wait early.
+        q.wait_for(marker + r"|Kernel panic - not syncing", deadline=240)
+        up = re.findall(marker, q.text(), re.M)
+        checks.check(bool(up), "/init reports in")
+        if not up:
+            return q
+        print(f"linux-native: {time.monotonic() - start:.1f} s to the /init line", flush=True)
+        name, cpus, mem = up[0]
+        checks.check(name == "native", f"name={name}, expected native")
+        checks.check(int(cpus) == 2, f"cpus={cpus}, expected 2")
+        checks.check(150000 <= int(mem) <= 262144, f"mem={mem} kB, between 150000 and 262144")
+        checks.check(q.wait_for(r"^native# ") is not None, "the shell prompts")
+        q.type("echo answer-$((6*7))")
+        checks.check(q.wait_for(r"^answer-42\r?$") is not None, "a typed command runs")
+        q.type("poweroff -f")
+        status = q.exited(deadline=60)
+        checks.check(status == 0, f"poweroff ends QEMU (exit status {status})")
+        checks.check(re.search(r"Kernel panic|Oops|BUG:", q.text()) is None,
+                     "no kernel panic, oops or bug")
+    finally:
+        q.stop()
+    return q
+
+
 CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "isolation": case_isolation, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
-         "bad-dtb": case_bad_dtb}
+         "bad-dtb": case_bad_dtb, "linux-native": case_linux_native}
 
 
 def main():
