@@ -22,12 +22,18 @@
 
 #define ROOT_PRIORITY   255
 #define ROOT_TABLES_MAX 16
-#define ARCHIVE_BLOCK   (1ull << FV_FRAME_2M_BITS)
+#define ARCHIVE_BLOCK   ROOT_ARCHIVE_BLOCK
 
 extern char __archive_start[], __archive_end[];
 
 struct boot_alloc {
 	uint64_t next, end; /* physical, bump allocation */
+};
+
+/* The boot archive: the boot module if there is one, else the kernel image's. */
+struct archive {
+	const char *data;
+	uint64_t pa, size;
 };
 
 struct root_builder {
@@ -38,6 +44,7 @@ struct root_builder {
 	struct fv_bootinfo *info;
 	const struct elf_image *image;
 	const void *elf;
+	struct archive archive;
 };
 
 static void strncpy_bounded(char *dst, const char *src, size_t size)
@@ -122,9 +129,19 @@ static void for_each_page(uint64_t start, uint64_t size,
 		fn(b, va);
 }
 
-static uint64_t archive_size(void)
+static struct archive find_archive(const struct platform_info *platform)
 {
-	return (uint64_t)(__archive_end - __archive_start);
+	if (platform->initrd.size) {
+		if (!arch_window_contains(platform->initrd.base, platform->initrd.size))
+			panic("boot module at %#lx: not in the kernel's window on RAM",
+			      platform->initrd.base);
+		kprintf("ferrovisor: boot archive: the boot module, %lu KiB at %#lx\n",
+		        platform->initrd.size >> 10, platform->initrd.base);
+		return (struct archive){kobj_ptr(platform->initrd.base), platform->initrd.base,
+		                        platform->initrd.size};
+	}
+	return (struct archive){__archive_start, arch_kernel_va_to_pa(__archive_start),
+	                        (uint64_t)(__archive_end - __archive_start)};
 }
 
 static void map_all_tables(struct root_builder *b)
@@ -133,7 +150,7 @@ static void map_all_tables(struct root_builder *b)
 		for_each_page(b->image->seg[i].vaddr, b->image->seg[i].memsz, ensure_tables, b);
 	for_each_page(FV_ROOT_STACK_TOP - FV_ROOT_STACK_SIZE, FV_ROOT_STACK_SIZE, ensure_tables, b);
 	for_each_page(FV_ROOT_IPC_BUFFER, 2 * PAGE_SIZE, ensure_tables, b);
-	for (uint64_t off = 0; off < archive_size(); off += ARCHIVE_BLOCK)
+	for (uint64_t off = 0; off < b->archive.size; off += ARCHIVE_BLOCK)
 		ensure_tables_for(b, FV_ROOT_ARCHIVE + off, 1);
 }
 
@@ -146,11 +163,11 @@ static void map_stack_page(struct root_builder *b, uint64_t va)
 static void map_archive(struct root_builder *b)
 {
 	b->info->archive_frames.first = b->next_slot;
-	for (uint64_t off = 0; off < archive_size(); off += ARCHIVE_BLOCK) {
+	for (uint64_t off = 0; off < b->archive.size; off += ARCHIVE_BLOCK) {
 		struct cap cap = {.type = CAP_FRAME,
 		                  .rights = FV_RIGHT_READ,
 		                  .size_bits = FV_FRAME_2M_BITS,
-		                  .pa = arch_kernel_va_to_pa(__archive_start) + off};
+		                  .pa = b->archive.pa + off};
 		struct cte *slot = new_slot(b);
 		cte_insert(NULL, slot, &cap);
 		if (vspace_map_frame(b->vspace, &slot->cap, FV_ROOT_ARCHIVE + off, FV_MAP_READ))
@@ -158,7 +175,7 @@ static void map_archive(struct root_builder *b)
 	}
 	b->info->archive_frames.count = b->next_slot - b->info->archive_frames.first;
 	b->info->archive_va = FV_ROOT_ARCHIVE;
-	b->info->archive_size = archive_size();
+	b->info->archive_size = b->archive.size;
 }
 
 static void map_image(struct root_builder *b)
@@ -255,10 +272,10 @@ static struct boot_alloc take_boot_region(struct region_list *usable, uint64_t s
 	panic("root task: no free memory for its %lu KiB", size >> 10);
 }
 
-static void load_root_image(const void **elf, struct elf_image *img)
+static void load_root_image(const struct archive *archive, const void **elf, struct elf_image *img)
 {
 	struct cpio_file file;
-	enum cpio_error cerr = cpio_find(__archive_start, archive_size(), ROOT_TASK_NAME, &file);
+	enum cpio_error cerr = cpio_find(archive->data, archive->size, ROOT_TASK_NAME, &file);
 	if (cerr != CPIO_OK)
 		panic("boot archive: no '%s' (%s)", ROOT_TASK_NAME, cpio_strerror(cerr));
 	enum elf_error eerr =
@@ -320,7 +337,8 @@ void root_task_create(const struct platform_info *platform, struct region_list *
 	struct root_builder b = {0};
 	struct elf_image img;
 	struct tcb *thread;
-	load_root_image(&b.elf, &img);
+	b.archive = find_archive(platform);
+	load_root_image(&b.archive, &b.elf, &img);
 	b.image = &img;
 	b.mem = take_boot_region(usable, boot_region_size(&img));
 	make_fixed_objects(&b, &thread);

@@ -45,6 +45,13 @@ static NORETURN void start_root_task(uint64_t fdt_pa)
 	    region_list_subtract(&usable, image_base, image_size) ||
 	    region_list_subtract(&usable, fdt_start, fdt_end - fdt_start))
 		boot_refuse("too many memory regions");
+	/* The boot module is shared in 2 MiB frames: none of its last block is usable. */
+	const struct mem_region *module = &platform.initrd;
+	if (module->size && (module->base & (ROOT_ARCHIVE_BLOCK - 1)))
+		boot_refuse("the boot module at %#lx is not 2 MiB-aligned", module->base);
+	if (module->size &&
+	    region_list_subtract(&usable, module->base, ALIGN_UP(module->size, ROOT_ARCHIVE_BLOCK)))
+		boot_refuse("too many memory regions");
 	root_task_create(&platform, &usable);
 	kernel_lock();
 	sched_return_to_user();

@@ -21,6 +21,7 @@ static const char *const error_text[PLATFORM_ERROR_COUNT] = {
     [PLATFORM_EISA] = "hart 0 has no rv64 riscv,isa string",
     [PLATFORM_EMEMORY] = "no memory node, or a memory reg that does not parse",
     [PLATFORM_ETOOMANY] = "more memory or reserved regions than the kernel tracks",
+    [PLATFORM_EINITRD] = "/chosen linux,initrd-start/end is malformed or outside RAM",
 };
 
 const char *platform_strerror(enum platform_error err)
@@ -344,6 +345,44 @@ static void read_console(const void *fdt, int chosen, struct platform_info *out)
 		out->console_irq = fdt32_to_cpu(irq[0]);
 }
 
+/* A 32- or 64-bit cell property (firmware writes either for linux,initrd-*). */
+static bool prop_cells(const void *fdt, int node, const char *name, uint64_t *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+	if (p && len == 4)
+		*out = fdt32_to_cpu(p[0]);
+	else if (p && len == 8)
+		*out = (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
+	else
+		return false;
+	return true;
+}
+
+static bool inside_memory(const struct region_list *memory, uint64_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < memory->count; i++)
+		if (base >= memory->r[i].base && size <= memory->r[i].size &&
+		    base - memory->r[i].base <= memory->r[i].size - size)
+			return true;
+	return false;
+}
+
+/* The boot module a loader put in RAM and named in /chosen, if any. */
+static enum platform_error read_initrd(const void *fdt, int chosen, struct platform_info *out)
+{
+	if (chosen < 0 || (!fdt_getprop(fdt, chosen, "linux,initrd-start", NULL) &&
+	                   !fdt_getprop(fdt, chosen, "linux,initrd-end", NULL)))
+		return PLATFORM_OK;
+	uint64_t start, end;
+	if (!prop_cells(fdt, chosen, "linux,initrd-start", &start) ||
+	    !prop_cells(fdt, chosen, "linux,initrd-end", &end) || end <= start ||
+	    !inside_memory(&out->memory, start, end - start))
+		return PLATFORM_EINITRD;
+	out->initrd = (struct mem_region){start, end - start};
+	return PLATFORM_OK;
+}
+
 enum platform_error platform_info_parse(const void *fdt, size_t max_size, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -367,7 +406,7 @@ enum platform_error platform_info_parse(const void *fdt, size_t max_size, struct
 	out->bootargs = chosen >= 0 ? prop_string(fdt, chosen, "bootargs") : NULL;
 	if (!out->bootargs)
 		out->bootargs = "";
-	return PLATFORM_OK;
+	return read_initrd(fdt, chosen, out);
 }
 
 static char lower(char c)

@@ -586,8 +586,16 @@ static void test_vcpu_regs(fv_cptr_t vcpu)
 	      "VCP0005 VS registers read back what was written");
 	check_err(fv_vcpu_read_regs(vcpu, FV_VCPU_REG_COUNT, 1, v), FV_RANGE_ERROR,
 	          "VCP0006 no register beyond the last");
-	check_err(fv_vcpu_read_regs(vcpu, FV_VCPU_SENVCFG, 2, v), FV_RANGE_ERROR,
+	check_err(fv_vcpu_read_regs(vcpu, FV_VCPU_REG_COUNT - 1, 2, v), FV_RANGE_ERROR,
 	          "VCP0007 no range running past the last register");
+	check(fv_vcpu_read_regs(vcpu, FV_VCPU_MODE, 1, v) == FV_OK && v[0] == 1,
+	      "VCP0014 a new VCPU starts in supervisor mode");
+	const uint64_t mode[1] = {2};
+	check(fv_vcpu_write_regs(vcpu, FV_VCPU_MODE, 1, mode) == FV_OK &&
+	          fv_vcpu_read_regs(vcpu, FV_VCPU_MODE, 1, v) == FV_OK && v[0] == 0,
+	      "VCP0015 a mode is 0 or 1: the kernel keeps only the low bit");
+	const uint64_t supervisor[1] = {1};
+	fv_vcpu_write_regs(vcpu, FV_VCPU_MODE, 1, supervisor);
 }
 
 static volatile uint64_t user_code_ran;

@@ -179,10 +179,11 @@ static long start_vcpu(unsigned n, uint64_t pc, uint64_t a1)
 	const uint64_t regs[] = {
 	    [FV_REG_PC] = pc, [FV_REG_SP] = 0, [FV_REG_A0] = n, [FV_REG_A1] = a1};
 	const uint64_t reset[] = {0}; /* vsstatus: S-mode interrupts off */
-	uint64_t satp = 0;
+	uint64_t satp = 0, supervisor = 1;
 	if (fv_tcb_write_registers(v->tcb, regs, 4) != FV_OK ||
 	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSSTATUS, 1, reset) != FV_OK ||
 	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSATP, 1, &satp) != FV_OK ||
+	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_MODE, 1, &supervisor) != FV_OK ||
 	    fv_tcb_resume(v->tcb) != FV_OK)
 		return SBI_ERR_FAILED;
 	v->started = true;

@@ -39,6 +39,7 @@ void vcpu_init(struct vcpu *v)
 	v->regs[FV_VCPU_HENVCFG] = HENVCFG_STCE; /* the guest's own stimecmp: no timer exits */
 	v->regs[FV_VCPU_HCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
 	v->regs[FV_VCPU_SCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
+	v->regs[FV_VCPU_MODE] = 1; /* a hart starts in supervisor mode */
 	v->last_hart = -1;
 }
 
@@ -137,8 +138,11 @@ void vcpu_enter(struct tcb *t)
 		v->last_hart = here;
 	}
 	csr_write_vsatp(v->regs[FV_VCPU_VSATP]);
-	/* sret to VS-mode (SPP = S, SPV = 1); a guest WFI traps so it cannot idle the hart. */
-	t->ctx.sstatus |= SSTATUS_SPP;
+	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU); a guest WFI traps. */
+	if (v->regs[FV_VCPU_MODE])
+		t->ctx.sstatus |= SSTATUS_SPP;
+	else
+		t->ctx.sstatus &= ~SSTATUS_SPP;
 	csr_set_hstatus(HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW);
 }
 
@@ -146,8 +150,11 @@ void vcpu_leave(struct tcb *t)
 {
 	struct vcpu *v = tcb_vcpu(t);
 	csr_clear_hstatus(HSTATUS_SPV | HSTATUS_SPVP);
-	if (v)
+	if (v) {
 		save_vs_csrs(v);
+		/* The trap's SPP is the mode the guest was in: VS or VU. */
+		v->regs[FV_VCPU_MODE] = (t->ctx.sstatus & SSTATUS_SPP) ? 1 : 0;
+	}
 	/* hvip stays as it is: it acts only in a guest, and every entry loads its own. */
 	/* The host's own values: user mode reads the counters, nothing else. */
 	csr_write_scounteren(HCOUNTEREN_CY_TM_IR);
@@ -239,7 +246,8 @@ fv_error_t decode_vcpu_invocation(struct invocation *inv)
 		return FV_TRUNCATED_MESSAGE;
 	for (unsigned i = 0; i < count; i++) {
 		if (write)
-			v->regs[first + i] = inv->args[2 + i];
+			v->regs[first + i] =
+			    first + i == FV_VCPU_MODE ? inv->args[2 + i] & 1 : inv->args[2 + i];
 		else
 			inv->ret[i] = v->regs[first + i];
 	}

@@ -54,8 +54,9 @@ struct platform_info {
 	const char *bootargs; /* /chosen bootargs, or "" */
 	uint32_t fdt_size;    /* totalsize of the tree */
 	struct plic_info plic;
-	uint64_t console_pa;  /* the stdout-path device's registers, or 0 */
-	uint32_t console_irq; /* its interrupt, or 0 */
+	uint64_t console_pa;      /* the stdout-path device's registers, or 0 */
+	uint32_t console_irq;     /* its interrupt, or 0 */
+	struct mem_region initrd; /* /chosen linux,initrd-start/end (the boot module), or size 0 */
 };
 
 enum platform_error {
@@ -69,6 +70,7 @@ enum platform_error {
 	PLATFORM_EISA,      /* hart 0 has no rv64 riscv,isa */
 	PLATFORM_EMEMORY,   /* no memory node, or a malformed reg */
 	PLATFORM_ETOOMANY,  /* more memory or reserved regions than we track */
+	PLATFORM_EINITRD,   /* linux,initrd-start/end malformed, reversed or outside RAM */
 	PLATFORM_ERROR_COUNT
 };
 

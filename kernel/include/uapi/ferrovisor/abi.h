@@ -209,6 +209,7 @@ enum fv_vcpu_reg {
 	FV_VCPU_HCOUNTEREN,
 	FV_VCPU_SCOUNTEREN, /* the guest's: no VS copy exists, the kernel swaps it */
 	FV_VCPU_SENVCFG,
+	FV_VCPU_MODE, /* where the guest resumes: 1 supervisor (VS), 0 user (VU); 0 or 1 only */
 	FV_VCPU_REG_COUNT
 };
 
