@@ -8,11 +8,16 @@
  * `cut -f` or `awk -F'\t'`: shell `read` merges empty fields); a backslash,
  * tab or newline inside a field is written as \\, \t or \n.
  *
+ * With --emit DIR it writes what the boot archive needs for these guests into
+ * DIR: the system description system.conf (servers/root/system.h) and each
+ * distinct kernel and initrd file, as kernel-N and initrd-N.
+ *
  * Exit status: 0 valid, 1 invalid (the error on stderr), 2 bad usage.
  */
 #include "fvconfig.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +27,7 @@
 struct options {
 	const char *file;
 	const char *files_dir; /* --files: check kernels and initrds from here */
+	const char *emit_dir;  /* --emit: write the archive's system files here */
 	uint64_t ram_bytes;    /* --ram, 0 when not given */
 	unsigned harts;        /* --harts, 0 when not given */
 	bool print;
@@ -29,12 +35,14 @@ struct options {
 
 static int usage(void)
 {
-	fprintf(stderr,
-	        "usage: fvconfig FILE [--ram BYTES --harts N] [--files DIR] [--print]\n"
-	        "  --ram BYTES   check that the guests fit a machine of BYTES (K, M, G allowed)\n"
-	        "  --harts N     ... with N harts (give both)\n"
-	        "  --files DIR   check that kernels and initrds exist, relative to DIR\n"
-	        "  --print       print one tab-separated line per guest\n");
+	fprintf(
+	    stderr,
+	    "usage: fvconfig FILE [--ram BYTES --harts N] [--files DIR] [--print] [--emit DIR]\n"
+	    "  --ram BYTES   check that the guests fit a machine of BYTES (K, M, G allowed)\n"
+	    "  --harts N     ... with N harts (give both)\n"
+	    "  --files DIR   check that kernels and initrds exist, relative to DIR\n"
+	    "  --print       print one tab-separated line per guest\n"
+	    "  --emit DIR    write system.conf and the guests' files into DIR\n");
 	return 2;
 }
 
@@ -90,6 +98,10 @@ static bool parse_option(int argc, char **argv, int *i, struct options *o)
 		return parse_harts(value, &o->harts);
 	if (strcmp(name, "--files") == 0) {
 		o->files_dir = value;
+		return true;
+	}
+	if (strcmp(name, "--emit") == 0) {
+		o->emit_dir = value;
 		return true;
 	}
 	return false;
@@ -178,6 +190,125 @@ static int check(const struct options *o, const struct system_config *config)
 	return 0;
 }
 
+/* ---- --emit ---- */
+
+#define MAX_FILES (2 * CONFIG_MAX_GUESTS)
+
+struct emitted {
+	const char *path; /* as the configuration names it */
+	char name[16];    /* in the archive */
+};
+
+struct emitter {
+	const struct options *o;
+	struct emitted files[MAX_FILES];
+	unsigned count;
+};
+
+static void full_path(const struct options *o, const char *path, char *out, size_t size)
+{
+	if (path[0] == '/' || !o->files_dir)
+		snprintf(out, size, "%s", path);
+	else
+		snprintf(out, size, "%s/%s", o->files_dir, path);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb");
+	FILE *out = in ? fopen(to, "wb") : NULL;
+	char buf[1 << 16];
+	size_t n = 0;
+	int rc = in && out ? 0 : -1;
+	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (rc == 0 && ferror(in))
+		rc = -1;
+	if (out && fclose(out))
+		rc = -1;
+	if (in)
+		fclose(in);
+	if (rc)
+		fprintf(stderr, "fvconfig: cannot copy %s to %s: %s\n", from, to, strerror(errno));
+	return rc;
+}
+
+/* The archive name of `path` (kind "kernel" or "initrd"), copying it the first time. */
+static const char *emit_file(struct emitter *e, const char *kind, const char *path)
+{
+	for (unsigned i = 0; i < e->count; i++)
+		if (strcmp(e->files[i].path, path) == 0)
+			return e->files[i].name;
+	struct emitted *f = &e->files[e->count];
+	snprintf(f->name, sizeof f->name, "%s-%u", kind, e->count);
+	char from[CONFIG_PATH_MAX + 4096 + 2], to[4096 + 32];
+	full_path(e->o, path, from, sizeof from);
+	snprintf(to, sizeof to, "%s/%s", e->o->emit_dir, f->name);
+	if (copy_file(from, to))
+		return NULL;
+	f->path = path;
+	e->count++;
+	return f->name;
+}
+
+/* A command line goes on one line of system.conf: no control characters. */
+static bool command_line_fits(const struct system_config *config, const struct guest_config *g)
+{
+	for (const char *c = g->command_line; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			fprintf(stderr,
+			        "%s:%u: guest '%s': the command line has a control character\n",
+			        config->file_name, g->line, g->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int emit_guest(struct emitter *e, const struct system_config *config,
+                      const struct guest_config *g, FILE *out)
+{
+	if (!command_line_fits(config, g))
+		return 1;
+	const char *kernel = emit_file(e, "kernel", g->kernel);
+	const char *initrd = g->initrd[0] ? emit_file(e, "initrd", g->initrd) : "";
+	if (!kernel || !initrd)
+		return 1;
+	fprintf(out, "guest %s\nvcpus %u\nmemory %" PRIu64 "\nkernel %s\n", g->name, g->vcpus,
+	        g->memory_bytes, kernel);
+	if (*initrd)
+		fprintf(out, "initrd %s\n", initrd);
+	fprintf(out, "cmdline %s\nend\n", g->command_line);
+	return 0;
+}
+
+static int emit_system(const struct options *o, const struct system_config *config)
+{
+	static struct emitter e;
+	char path[4096 + 32];
+	e.o = o;
+	if (mkdir(o->emit_dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "fvconfig: cannot make %s: %s\n", o->emit_dir, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof path, "%s/system.conf", o->emit_dir);
+	FILE *out = fopen(path, "w");
+	if (!out) {
+		fprintf(stderr, "fvconfig: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fputs("# Ferrovisor system description, written by fvconfig\n", out);
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < config->guest_count; i++)
+		rc = emit_guest(&e, config, &config->guests[i], out);
+	if (fclose(out) && rc == 0) {
+		fprintf(stderr, "fvconfig: cannot write %s: %s\n", path, strerror(errno));
+		rc = 1;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
@@ -197,5 +328,5 @@ int main(int argc, char **argv)
 		return 1;
 	if (o.print)
 		print_guests(&config);
-	return 0;
+	return o.emit_dir ? emit_system(&o, &config) : 0;
 }

@@ -63,44 +63,51 @@ static fv_error_t share_files(const struct fv_process *p, const struct vmm_boot 
 	return err ? err : share_blocks(p, i);
 }
 
-/* The guest's RAM as Untypeds, largest first: one per bit set in its size. */
-static fv_error_t plan_ram(struct vmm_boot *b)
+/* The largest n with 2^n <= v (v > 0). */
+static unsigned log2_floor(uint64_t v)
 {
-	for (unsigned bits = 40; bits >= BLOCK_BITS; bits--) {
-		if (!(b->ram_size & (1ull << bits)))
-			continue;
+	return 63u - (unsigned)__builtin_clzll(v);
+}
+
+/*
+ * The guest's RAM as Untypeds from VMM_SLOT_GUEST_RAM on, each as large as
+ * free memory allows: a guest needs no single block as large as its RAM.
+ */
+static fv_error_t give_ram(const struct fv_process *p, struct vmm_boot *b)
+{
+	uint64_t left = b->ram_size;
+	while (left) {
 		if (b->ram_blocks == VMM_MAX_RAM_BLOCKS)
-			return FV_INVALID_ARGUMENT;
+			return FV_NOT_ENOUGH_MEMORY; /* memory too fragmented for this guest */
+		unsigned bits = log2_floor(left);
+		fv_error_t err;
+		while ((err = root_retype_anywhere(bits, p->cnode,
+		                                   VMM_SLOT_GUEST_RAM + b->ram_blocks)) ==
+		           FV_NOT_ENOUGH_MEMORY &&
+		       bits > BLOCK_BITS)
+			bits--;
+		if (err)
+			return err;
 		b->ram_block_bits[b->ram_blocks++] = (uint8_t)bits;
+		left -= 1ull << bits;
 	}
 	return FV_OK;
 }
 
-static fv_error_t give_ram(const struct fv_process *p, const struct vmm_boot *b)
-{
-	fv_error_t err = FV_OK;
-	for (unsigned i = 0; !err && i < b->ram_blocks; i++)
-		err = root_retype_anywhere(b->ram_block_bits[i], p->cnode, VMM_SLOT_GUEST_RAM + i);
-	return err;
-}
-
 /*
- * Small objects (the boot page, page tables) first, then the large Untypeds:
- * Untyped memory is handed out upwards, so an aligned block would strand
- * what lies below it.
+ * The archive's blocks, the guest's objects and RAM, then the boot page,
+ * which says where the RAM came from.
  */
 static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
 {
 	struct fv_loader l = root_loader();
-	fv_error_t err = plan_ram(b);
-	if (!err)
-		err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, b, sizeof(*b), FV_MAP_READ);
-	if (!err)
-		err = share_files(p, b);
+	fv_error_t err = share_files(p, b);
 	if (!err)
 		err = root_retype_anywhere(VMM_OBJECT_BITS, p->cnode, VMM_SLOT_GUEST_OBJECTS);
 	if (!err)
 		err = give_ram(p, b);
+	if (!err)
+		err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, b, sizeof(*b), FV_MAP_READ);
 	return err;
 }
 

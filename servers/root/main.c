@@ -60,14 +60,24 @@ fv_cptr_t root_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned hart, unsigned
 	return fv_thread_start(&th->thread, &alloc, &params) == FV_OK ? th->thread.tcb : 0;
 }
 
-/* The largest RAM Untyped: what the root task makes everything from. */
-static fv_cptr_t largest_untyped(void)
+/*
+ * The RAM Untyped the root task makes its own objects and programs from:
+ * the smallest of at least 32 MiB (the largest if none is), so that the
+ * large blocks stay whole for guests' RAM.
+ */
+#define ROOT_POOL_MIN_BITS 25
+static fv_cptr_t pool_untyped(void)
 {
 	fv_cptr_t best = 0;
 	unsigned best_bits = 0;
 	for (unsigned long i = 0; i < bi->untyped.count; i++) {
 		const struct fv_untyped_desc *u = &bi->untyped_list[i];
-		if (!u->is_device && u->size_bits > best_bits) {
+		if (u->is_device)
+			continue;
+		bool better = best_bits < ROOT_POOL_MIN_BITS
+		                  ? u->size_bits > best_bits
+		                  : u->size_bits >= ROOT_POOL_MIN_BITS && u->size_bits < best_bits;
+		if (!best || better) {
 			best = bi->untyped.first + i;
 			best_bits = u->size_bits;
 		}
@@ -204,18 +214,24 @@ static void start_kerneltest(void)
 		fv_printf("root: cannot start the kernel test suite: %s\n", fv_strerror(err));
 }
 
-/* An Untyped of 2^bits from whichever RAM Untyped still has room, into a slot of `cnode`. */
+/*
+ * An Untyped of 2^bits into `slot` of `cnode`, from the smallest RAM Untyped
+ * that still has room for it (best fit keeps the large blocks whole).
+ */
 fv_error_t root_retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
 {
-	fv_error_t err =
-	    fv_untyped_retype(alloc.untyped, FV_OBJ_UNTYPED, bits, cnode, 0, 0, slot, 1);
-	for (unsigned long i = 0; err == FV_NOT_ENOUGH_MEMORY && i < bi->untyped.count; i++) {
-		const struct fv_untyped_desc *u = &bi->untyped_list[i];
-		if (!u->is_device && u->size_bits >= bits)
-			err = fv_untyped_retype(bi->untyped.first + i, FV_OBJ_UNTYPED, bits, cnode,
-			                        0, 0, slot, 1);
+	for (unsigned size = bits; size <= FV_UNTYPED_MAX_BITS; size++) {
+		for (unsigned long i = 0; i < bi->untyped.count; i++) {
+			const struct fv_untyped_desc *u = &bi->untyped_list[i];
+			if (u->is_device || u->size_bits != size)
+				continue;
+			fv_error_t err = fv_untyped_retype(bi->untyped.first + i, FV_OBJ_UNTYPED,
+			                                   bits, cnode, 0, 0, slot, 1);
+			if (err != FV_NOT_ENOUGH_MEMORY)
+				return err;
+		}
 	}
-	return err;
+	return FV_NOT_ENOUGH_MEMORY;
 }
 
 /* Faults of the programs the root task started: reported, and the thread stays stopped. */
@@ -303,7 +319,7 @@ int main(void)
 		return 1;
 	}
 	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
-	alloc = (struct fv_alloc){largest_untyped(), FV_ROOT_SLOT_CNODE, &slots};
+	alloc = (struct fv_alloc){pool_untyped(), FV_ROOT_SLOT_CNODE, &slots};
 	if (bi->console_pa)
 		uart_frame = device_frame(bi->console_pa);
 	start_console();

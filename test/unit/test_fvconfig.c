@@ -118,19 +118,19 @@ static void test_default_config(void **state)
 	assert_string_equal(a->name, "alpha");
 	assert_int_equal(a->vcpus, 1);
 	assert_int_equal(a->memory_bytes, 256 * MIB);
-	assert_string_equal(a->kernel, "build/cache/riscv64/root/Image");
-	assert_string_equal(a->initrd, "build/guest/initramfs.cpio");
-	assert_string_equal(a->command_line, "console=ttyS0");
-	assert_int_equal(a->line, 4);
-	assert_int_equal(a->kernel_line, 7);
-	assert_int_equal(a->initrd_line, 8);
+	assert_string_equal(a->kernel, "build/cache/riscv64/Image");
+	assert_string_equal(a->initrd, "build/qemu-riscv64-virt/image/config/initramfs.cpio");
+	assert_string_equal(a->command_line, "console=ttyS0 no4lvl quiet");
+	assert_int_equal(a->line, 5);
+	assert_int_equal(a->kernel_line, 8);
+	assert_int_equal(a->initrd_line, 9);
 	assert_string_equal(b->name, "beta");
 	assert_int_equal(b->vcpus, 2);
 	assert_int_equal(b->memory_bytes, 256 * MIB);
-	assert_string_equal(b->kernel, "build/cache/riscv64/root/Image");
-	assert_string_equal(b->initrd, "build/guest/initramfs.cpio");
-	assert_string_equal(b->command_line, "console=ttyS0");
-	assert_int_equal(b->line, 10);
+	assert_string_equal(b->kernel, "build/cache/riscv64/Image");
+	assert_string_equal(b->initrd, "build/qemu-riscv64-virt/image/config/initramfs.cpio");
+	assert_string_equal(b->command_line, "console=ttyS0 no4lvl quiet");
+	assert_int_equal(b->line, 11);
 }
 
 static void test_examples(void **state)
