@@ -34,16 +34,26 @@ cmd_build() {
 	say "build: image at $FV_BUILD_DIR/image/kernel/kernel.bin"
 }
 
-# run [--smp N] [--memory SIZE] [--timeout SECONDS] [build options] [-- QEMU ARGS...]
+# run [--config FILE | --bare] [--smp N] [--memory SIZE] [--timeout SECONDS] [build options]
+#     [-- QEMU ARGS...]
+# Boots a system: the guests of FILE (default config/default.yaml) on a 2-hart,
+# 1 GiB machine unless --smp/--memory say otherwise; --bare boots the image alone
+# (its kernel test suite).
 cmd_run() {
-	local launch=() build_opts=()
+	local launch=() build_opts=() config=$FV_ROOT/config/default.yaml bare=0 smp=2 memory=1G
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--smp | --memory | --timeout)
+		--smp | --memory | --timeout | --config)
 			[ $# -ge 2 ] || die "run: $1 needs a value"
-			launch+=("$1" "$2")
+			case "$1" in
+			--smp) smp=$2 ;;
+			--memory) memory=$2 ;;
+			--config) config=$2 ;;
+			*) launch+=("$1" "$2") ;;
+			esac
 			shift
 			;;
+		--bare) bare=1 ;;
 		--debug | --trace | --pmu | --verbose) build_opts+=("$1") ;;
 		--)
 			shift
@@ -55,6 +65,16 @@ cmd_run() {
 		shift
 	done
 	cmd_build "${build_opts[@]}"
+	launch=(--smp "$smp" --memory "$memory" "${launch[@]}")
+	if [ $bare -eq 0 ]; then
+		[ -f "$config" ] || die "run: no configuration file '$config'"
+		local module=$FV_BUILD_DIR/system/run.cpio
+		say "run: composing the system of $config"
+		"$FV_ROOT/scripts/compose-system" "$FV_BUILD_DIR/config/fvconfig" "$config" \
+			"$FV_BUILD_DIR/image/kernel/archive" "$module" "$memory" "$smp" ||
+			die "run: $config does not make a system (nothing started)"
+		launch=(--initrd "$module" "${launch[@]}")
+	fi
 	say "run: booting $FV_PLATFORM in QEMU"
 	exec python3 "$FV_ROOT/scripts/lib/fvqemu.py" --platform "$FV_ROOT/platforms/$FV_PLATFORM" \
 		--image "$FV_BUILD_DIR/image/kernel/kernel.bin" "${launch[@]}"

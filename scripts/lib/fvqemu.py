@@ -34,7 +34,7 @@ def load_platform(platform_dir):
 
 
 def command_line(conf, image, smp=None, memory=None, cpu=None, machine=None,
-                 append=None, dtb=None, console="terminal", extra=()):
+                 append=None, dtb=None, initrd=None, console="terminal", extra=()):
     """The QEMU command that boots `image` on the platform `conf`."""
     cmd = [conf["binary"],
            "-M", machine or conf["machine"],
@@ -47,6 +47,8 @@ def command_line(conf, image, smp=None, memory=None, cpu=None, machine=None,
         cmd += ["-append", append]
     if dtb:
         cmd += ["-dtb", dtb]
+    if initrd:
+        cmd += ["-initrd", initrd]
     if console == "terminal":
         cmd += ["-nographic"]
     else:
@@ -71,6 +73,7 @@ def main():
     parser.add_argument("--smp")
     parser.add_argument("--memory")
     parser.add_argument("--timeout", type=float)
+    parser.add_argument("--initrd", help="a boot module: the system's archive")
     parser.add_argument("qemu_args", nargs="*")
     argv = sys.argv[1:]
     extra = []
@@ -80,7 +83,7 @@ def main():
     args = parser.parse_args(argv)
     check_options(args)
     conf = load_platform(args.platform)
-    cmd = command_line(conf, args.image, smp=args.smp, memory=args.memory,
+    cmd = command_line(conf, args.image, smp=args.smp, memory=args.memory, initrd=args.initrd,
                        extra=extra + args.qemu_args)
     print("ferrovisor: run: " + " ".join(cmd), file=sys.stderr, flush=True)
     if args.timeout is None:

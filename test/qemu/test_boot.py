@@ -284,8 +284,34 @@ def case_linux_native(args, checks):
     return q
 
 
+def case_linux_guests(args, checks):
+    """The default system: two Debian Linux guests, each behind its own VMM, boot to a shell."""
+    module = args.rest[0]
+    start = time.monotonic()
+    q = qemu_test.boot(args, smp=2, memory="1G", initrd=module)
+    try:
+        marker = r"^\[(alpha|beta)\] ferrovisor-guest (\S+) up: cpus=(\d+) mem=(\d+)\r?$"
+        q.wait_for(marker + r"|Kernel panic - not syncing", deadline=300, count=2)
+        up = {m[0]: m[1:] for m in re.findall(marker, q.text(), re.M)}
+        checks.check(set(up) == {"alpha", "beta"}, f"both guests report in ({sorted(up)})")
+        print(f"linux-guests: {time.monotonic() - start:.1f} s to both /init lines", flush=True)
+        for guest, cpus in (("alpha", 1), ("beta", 2)):
+            if guest not in up:
+                continue
+            name, seen_cpus, mem = up[guest]
+            checks.check(name == guest, f"{guest}: its init knows its name ({name})")
+            checks.check(int(seen_cpus) == cpus, f"{guest}: cpus={seen_cpus}, expected {cpus}")
+            checks.check(150000 <= int(mem) <= 262144, f"{guest}: mem={mem} kB")
+        checks.check(re.search(r"Kernel panic|Oops|BUG:|vmm: .*stopped", q.text()) is None,
+                     "no guest panic, oops, bug or stop")
+    finally:
+        q.stop()
+    return q
+
+
 CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "isolation": case_isolation, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
-         "bad-dtb": case_bad_dtb, "linux-native": case_linux_native}
+         "bad-dtb": case_bad_dtb, "linux-native": case_linux_native,
+         "linux-guests": case_linux_guests}
 
 
 def main():
