@@ -108,6 +108,8 @@ static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
 		err = give_ram(p, b);
 	if (!err)
 		err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, b, sizeof(*b), FV_MAP_READ);
+	if (!err) /* its console badge is its TCB's slot (root_load) */
+		err = root_console_attach(p->tcb, b->name, p->cnode, VMM_SLOT_INPUT);
 	return err;
 }
 
@@ -164,6 +166,14 @@ void start_test_guests(char *list)
 		if (*name)
 			start_test_guest(name);
 	}
+}
+
+bool root_has_system(void)
+{
+	const struct fv_bootinfo *bi = root_bootinfo();
+	struct cpio_file f;
+	return cpio_find((const void *)bi->archive_va, bi->archive_size, SYSTEM_FILE, &f) ==
+	       CPIO_OK;
 }
 
 bool start_configured_guests(void)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fv/console_protocol.h>
 #include <fv/cpio.h>
 #include <fv/loader.h>
 #include <fv/posix.h>
@@ -29,7 +30,7 @@ struct thread {
 static const struct fv_bootinfo *bi;
 static struct fv_slot_allocator slots;
 static struct fv_alloc alloc;
-static fv_cptr_t console_endpoint, uart_frame, supervisor_endpoint;
+static fv_cptr_t console_endpoint, console_client, uart_frame, supervisor_endpoint;
 static struct thread threads[MAX_THREADS];
 static unsigned thread_count;
 
@@ -142,11 +143,12 @@ fv_error_t root_start(const struct fv_process *p, unsigned hart)
 }
 
 /*
- * The console server gets the UART; from then on every program's output
- * goes through it. Without a UART in the device tree, output stays on the
- * kernel console.
+ * The console server gets the UART, and its interrupt when it is to take
+ * input for guests (a test run keeps the interrupt for itself); from then on
+ * every program's output goes through it. Without a UART in the device tree,
+ * output stays on the kernel console.
  */
-static void start_console(void)
+static void start_console(bool with_input)
 {
 	struct fv_process p;
 	fv_cptr_t ep = root_make(FV_OBJ_ENDPOINT, 0);
@@ -158,12 +160,42 @@ static void start_console(void)
 	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
 	              FV_RIGHT_READ);
 	fv_cnode_move(p.cnode, FV_PROCESS_SLOT_FIRST_FREE + 1, 64, FV_ROOT_SLOT_CNODE, uart, 64);
+	if (with_input && bi->console_irq)
+		fv_irq_control_get(FV_ROOT_SLOT_IRQ_CONTROL, (unsigned)bi->console_irq, p.cnode,
+		                   FV_PROCESS_SLOT_FIRST_FREE + 2, 64);
 	if (root_start(&p, 0) != FV_OK)
 		return;
 	console_endpoint = ep;
-	fv_cptr_t mine = fv_slot_alloc(&slots);
-	fv_cnode_mint(FV_ROOT_SLOT_CNODE, mine, 64, FV_ROOT_SLOT_CNODE, ep, 64, FV_RIGHT_WRITE, 1);
-	fv_posix_set_console(mine);
+	/* The root task's own: it may send capabilities (FV_CONSOLE_ATTACH). */
+	console_client = fv_slot_alloc(&slots);
+	fv_cnode_mint(FV_ROOT_SLOT_CNODE, console_client, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHT_WRITE | FV_RIGHT_GRANT, FV_CONSOLE_ROOT_BADGE);
+	fv_posix_set_console(console_client);
+}
+
+fv_error_t root_console_attach(uint64_t badge, const char *name, fv_cptr_t cnode, uint64_t slot)
+{
+	if (!console_client)
+		return FV_OK; /* no console server: no input either */
+	fv_cptr_t ntfn = root_make(FV_OBJ_NOTIFICATION, 0);
+	fv_cptr_t signal_only = fv_slot_alloc(&slots);
+	if (!ntfn || !signal_only)
+		return FV_NOT_ENOUGH_MEMORY;
+	fv_error_t err =
+	    fv_cnode_copy(cnode, slot, 64, FV_ROOT_SLOT_CNODE, ntfn, 64, FV_RIGHTS_ALL);
+	if (!err)
+		err = fv_cnode_mint(FV_ROOT_SLOT_CNODE, signal_only, 64, FV_ROOT_SLOT_CNODE, ntfn,
+		                    64, FV_RIGHT_WRITE, 0);
+	if (err)
+		return err;
+	struct fv_msg m = {.info = FV_MSGINFO(FV_CONSOLE_ATTACH, 1, 5), .words = {badge}};
+	strncpy((char *)&m.words[1], name, FV_CONSOLE_NAME_MAX);
+	fv_ipc_buf()->caps[0] = signal_only;
+	struct fv_ipc_result r = fv_call(console_client, &m);
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, signal_only, 64);
+	if (r.status != FV_OK)
+		return r.status;
+	return (fv_error_t)FV_MSGINFO_LABEL(m.info);
 }
 
 fv_cptr_t root_start_server(const char *program, unsigned hart)
@@ -322,7 +354,11 @@ int main(void)
 	alloc = (struct fv_alloc){pool_untyped(), FV_ROOT_SLOT_CNODE, &slots};
 	if (bi->console_pa)
 		uart_frame = device_frame(bi->console_pa);
-	start_console();
+	char guests[128];
+	bool test_guests = cmdline_value("ferrovisor.guest", guests, sizeof(guests));
+	bool benchmark =
+	    cmdline_has("ferrovisor.root=bench") || cmdline_has("ferrovisor.root=fuzz");
+	start_console(!benchmark && (test_guests || root_has_system()));
 	fv_printf("root: running in user mode: %lu harts, %lu untyped, %lu free slots\n",
 	          bi->hart_count, bi->untyped.count, bi->empty.count);
 	if (cmdline_has("ferrovisor.root=bench")) {
@@ -332,8 +368,7 @@ int main(void)
 	if (cmdline_has("ferrovisor.root=fuzz"))
 		return run_fuzzer();
 	supervisor_endpoint = root_make(FV_OBJ_ENDPOINT, 0);
-	char guests[128];
-	if (cmdline_value("ferrovisor.guest", guests, sizeof(guests)))
+	if (test_guests)
 		start_test_guests(guests);
 	else if (!start_configured_guests())
 		start_kerneltest();

@@ -31,10 +31,19 @@ fv_error_t root_start(const struct fv_process *p, unsigned hart);
 /* An Untyped of 2^bits from whichever RAM Untyped has room, into `slot` of `cnode`. */
 fv_error_t root_retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot);
 
+/*
+ * Makes the client with console badge `badge` an input client of the console
+ * server named `name`; the notification the console signals for it goes in
+ * `slot` of `cnode`. Without a console server, nothing to do.
+ */
+fv_error_t root_console_attach(uint64_t badge, const char *name, fv_cptr_t cnode, uint64_t slot);
+
 /* Guests (guests.c): the test guests named on the boot arguments (NAME[:VCPUS],...). */
 void start_test_guests(char *list);
 /* The guests of the archive's system description; false if it has none. */
 bool start_configured_guests(void);
+/* True if the boot archive holds a system description. */
+bool root_has_system(void);
 
 /* Loads `program` from the boot archive and starts it on `hart` with an endpoint to serve. */
 fv_cptr_t root_start_server(const char *program, unsigned hart);

@@ -64,6 +64,12 @@ class Qemu:
             self.proc.stdin.flush()
             time.sleep(delay)
 
+    def keys(self, raw):
+        """Sends raw bytes (control keys) to the console."""
+        self.proc.stdin.write(raw)
+        self.proc.stdin.flush()
+        time.sleep(0.1)
+
     def exited(self, deadline=DEFAULT_DEADLINE):
         """Waits for QEMU to exit by itself; returns its exit status or None."""
         try:

@@ -302,11 +302,34 @@ def case_linux_guests(args, checks):
             checks.check(name == guest, f"{guest}: its init knows its name ({name})")
             checks.check(int(seen_cpus) == cpus, f"{guest}: cpus={seen_cpus}, expected {cpus}")
             checks.check(150000 <= int(mem) <= 262144, f"{guest}: mem={mem} kB")
+        if set(up) == {"alpha", "beta"}:
+            drive_two_guests(q, checks)
         checks.check(re.search(r"Kernel panic|Oops|BUG:|vmm: .*stopped", q.text()) is None,
                      "no guest panic, oops, bug or stop")
     finally:
         q.stop()
     return q
+
+
+def drive_two_guests(q, checks):
+    """Types on the console as a person would: in alpha, then (Ctrl-T 2) in beta, then back."""
+    checks.check(q.wait_for(r"^\[alpha\] alpha# ") is not None, "alpha prompts")
+    checks.check(q.wait_for(r"^\[beta\] beta# ") is not None, "beta prompts")
+    q.type("echo alpha-$((6*7))")
+    checks.check(q.wait_for(r"^\[alpha\] alpha-42\r?$") is not None,
+                 "alpha has the input first and runs a typed command")
+    q.keys(b"\x142")
+    checks.check(q.wait_for(r"^console: input goes to beta$") is not None, "Ctrl-T 2 switches to beta")
+    q.type("grep -c ^processor /proc/cpuinfo")
+    checks.check(q.wait_for(r"^\[beta\] 2\r?$") is not None, "beta runs the command and sees 2 CPUs")
+    q.type("poweroff -f")
+    checks.check(q.wait_for(r"^vmm: beta: the guest shut down") is not None,
+                 "beta powers off: SBI system reset ends that guest only")
+    q.keys(b"\x141")
+    checks.check(q.wait_for(r"^console: input goes to alpha$") is not None, "Ctrl-T 1 switches back")
+    q.type("echo still-$((40+2))")
+    checks.check(q.wait_for(r"^\[alpha\] still-42\r?$") is not None,
+                 "alpha keeps running after beta is off")
 
 
 CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "isolation": case_isolation, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,

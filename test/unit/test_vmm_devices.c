@@ -356,6 +356,7 @@ static void test_plic_reset_clamps_contexts(void **state)
 /* ---- UART ---- */
 
 #define THR 0
+#define RBR 0
 #define DLL 0
 #define IER 1
 #define DLM 1
@@ -386,13 +387,21 @@ static void capture(const char *bytes, uint64_t len)
 	output_len += (unsigned)len;
 }
 
+static unsigned idle_calls;
+
+static void count_idle(void)
+{
+	idle_calls++;
+}
+
 static int uart_setup(void **state)
 {
 	(void)state;
 	memset(&uart, 0xa5, sizeof uart);
 	uart_reset(&uart);
 	uart.output = capture;
-	output_len = output_calls = 0;
+	uart.idle = count_idle;
+	output_len = output_calls = idle_calls = 0;
 	return 0;
 }
 
@@ -572,6 +581,84 @@ static void test_uart_other_offsets(void **state)
 }
 
 #define PLIC_TEST(fn) cmocka_unit_test_setup(fn, plic_setup)
+/* ---- the receiver ---- */
+
+static void test_uart_receive(void **state)
+{
+	(void)state;
+	const uint8_t keys[] = {'o', 'k'};
+	assert_int_equal(uart_rx_space(&uart), UART_RX_FIFO);
+	assert_int_equal(uart_read(&uart, LSR) & 1, 0);
+	assert_int_equal(uart_receive(&uart, keys, 2), 2);
+	assert_int_equal(uart_rx_space(&uart), UART_RX_FIFO - 2);
+	assert_int_equal(uart_read(&uart, LSR), LSR_EMPTY | 1); /* data ready */
+	assert_int_equal(uart_read(&uart, RBR), 'o');
+	assert_int_equal(uart_read(&uart, RBR), 'k');
+	assert_int_equal(uart_read(&uart, LSR), LSR_EMPTY);
+	assert_int_equal(uart_read(&uart, RBR), 0); /* empty: reads zero */
+}
+
+static void test_uart_receive_fifo_full(void **state)
+{
+	(void)state;
+	uint8_t many[UART_RX_FIFO + 5];
+	for (unsigned i = 0; i < sizeof many; i++)
+		many[i] = (uint8_t)i;
+	assert_int_equal(uart_receive(&uart, many, sizeof many), UART_RX_FIFO);
+	assert_int_equal(uart_rx_space(&uart), 0);
+	assert_int_equal(uart_receive(&uart, many, 1), 0);
+	/* Order kept across the ring's wrap. */
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(uart_read(&uart, RBR), i);
+	assert_int_equal(uart_receive(&uart, many, 10), 10);
+	for (unsigned i = 10; i < UART_RX_FIFO; i++)
+		assert_int_equal(uart_read(&uart, RBR), i);
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(uart_read(&uart, RBR), i);
+}
+
+static void test_uart_receive_interrupt(void **state)
+{
+	(void)state;
+	const uint8_t key = 'x';
+	uart_receive(&uart, &key, 1);
+	assert_false(uart_irq_pending(&uart)); /* not enabled */
+	uart_write(&uart, IER, 0x01 | IER_THRI);
+	assert_true(uart_irq_pending(&uart));
+	/* Received data ranks above the empty transmitter, and reading IIR does not clear it. */
+	assert_int_equal(uart_read(&uart, IIR), 0x04);
+	assert_int_equal(uart_read(&uart, IIR), 0x04);
+	assert_int_equal(uart_read(&uart, RBR), 'x');
+	assert_int_equal(uart_read(&uart, IIR), IIR_THRI);
+	assert_false(uart_irq_pending(&uart));
+}
+
+static void test_uart_receive_fifo_clear(void **state)
+{
+	(void)state;
+	const uint8_t keys[] = {'a', 'b', 'c'};
+	uart_receive(&uart, keys, 3);
+	uart_write(&uart, FCR, 0x01); /* enabling the FIFOs keeps the data */
+	assert_int_equal(uart_rx_space(&uart), UART_RX_FIFO - 3);
+	uart_write(&uart, FCR, 0x03); /* clearing the receive FIFO drops it */
+	assert_int_equal(uart_rx_space(&uart), UART_RX_FIFO);
+	assert_int_equal(uart_read(&uart, LSR), LSR_EMPTY);
+}
+
+static void test_uart_idle_on_ier_write(void **state)
+{
+	(void)state;
+	uart_write(&uart, IER, IER_THRI);
+	uart_write(&uart, IER, 0);
+	assert_int_equal(idle_calls, 2);
+	uart_write(&uart, LCR, 0x80); /* with DLAB, IER is the divisor's high byte */
+	uart_write(&uart, IER, 0);
+	assert_int_equal(idle_calls, 2);
+	uart.idle = NULL; /* optional */
+	uart_write(&uart, LCR, 0);
+	uart_write(&uart, IER, 0);
+}
+
 #define UART_TEST(fn) cmocka_unit_test_setup(fn, uart_setup)
 
 int main(void)
@@ -610,6 +697,11 @@ int main(void)
 	    UART_TEST(test_uart_thre_on_write),
 	    UART_TEST(test_uart_thre_disabled),
 	    UART_TEST(test_uart_other_offsets),
+	    UART_TEST(test_uart_receive),
+	    UART_TEST(test_uart_receive_fifo_full),
+	    UART_TEST(test_uart_receive_interrupt),
+	    UART_TEST(test_uart_receive_fifo_clear),
+	    UART_TEST(test_uart_idle_on_ier_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

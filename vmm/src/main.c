@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <fv/console_protocol.h>
 #include <fv/libcap.h>
 #include <fv/loader.h>
 #include <fv/posix.h>
@@ -205,24 +206,33 @@ static void remote_fence(unsigned n)
 	fv_vcpu_fence(vcpus[n].vcpu);
 }
 
-/* ---- the guest's console output, labelled with its name, a line at a time ---- */
+/*
+ * ---- the guest's console output ----
+ * Sent to the console server, which labels it with the guest's name at each
+ * line start. Sent at each line end, when the buffer fills, and when the
+ * guest's driver pauses (a prompt without a line end must show too).
+ */
 
-static char line[256];
-static size_t line_len;
+static char out[512];
+static size_t out_len;
 
-static void flush_line(void)
+static void flush_output(void)
 {
-	printf("[%s] %.*s\n", boot->name, (int)line_len, line);
-	line_len = 0;
+	if (!out_len)
+		return;
+	struct fv_msg m = {.info = FV_MSGINFO(FV_CONSOLE_GUEST_WRITE, 0, 1 + (out_len + 7) / 8),
+	                   .words = {out_len}};
+	memcpy(&m.words[1], out, out_len);
+	fv_call(FV_PROCESS_SLOT_CONSOLE, &m);
+	out_len = 0;
 }
 
 static void guest_console(const char *bytes, uint64_t len)
 {
 	for (uint64_t i = 0; i < len; i++) {
-		if (bytes[i] == '\n' || line_len == sizeof(line))
-			flush_line();
-		if (bytes[i] != '\n' && bytes[i] != '\r')
-			line[line_len++] = bytes[i];
+		out[out_len++] = bytes[i];
+		if (bytes[i] == '\n' || out_len == sizeof(out))
+			flush_output();
 	}
 }
 
@@ -256,8 +266,7 @@ static bool serve_sbi(struct fv_msg *m)
 	memcpy(req.arg, &x[REG_A0], sizeof(req.arg));
 	struct sbi_result r = sbi_handle(&req, &memory, &machine);
 	if (r.action == SBI_SHUTDOWN) {
-		if (line_len)
-			flush_line();
+		flush_output();
 		printf("vmm: %s: the guest shut down\n", boot->name);
 		fflush(stdout);
 		stop_all_vcpus();
@@ -279,8 +288,7 @@ static bool serve_sbi(struct fv_msg *m)
 
 static bool stop_guest(const struct fv_msg *m, const char *why)
 {
-	if (line_len)
-		flush_line();
+	flush_output();
 	printf("vmm: %s: %s: exit %lu at pc 0x%lx (address 0x%lx): guest stopped\n", boot->name,
 	       why, (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
 	       (unsigned long)m->words[FV_EXIT_GPA]);
@@ -319,6 +327,9 @@ static void update_interrupts(void)
 	}
 }
 
+static void pull_input(void);
+static bool input_waiting; /* the console may hold more input than the UART took */
+
 /* One device access: true if a device is there (`*value` holds what a load reads). */
 static bool device_access(uint64_t gpa, bool store, uint64_t *value)
 {
@@ -327,6 +338,8 @@ static bool device_access(uint64_t gpa, bool store, uint64_t *value)
 			uart_write(&uart0, gpa - UART_BASE, *value);
 		else
 			*value = uart_read(&uart0, gpa - UART_BASE);
+		if (input_waiting && uart_rx_space(&uart0) == UART_RX_FIFO)
+			pull_input(); /* the guest took all it had: the console may hold more */
 		return true;
 	}
 	if (gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(vcpu_count)) {
@@ -381,15 +394,45 @@ static bool serve_exit(struct fv_msg *m, uint64_t badge)
 	return stop_guest(m, "an exit this VMM does not serve");
 }
 
+/* ---- console input ---- */
+
+/* Input the console holds for this guest, as much as the UART's receive FIFO takes. */
+static void pull_input(void)
+{
+	unsigned space = uart_rx_space(&uart0);
+	input_waiting = space == 0;
+	if (!space)
+		return;
+	struct fv_msg m = {.info = FV_MSGINFO(FV_CONSOLE_READ, 0, 1), .words = {space}};
+	struct fv_ipc_result r = fv_call(FV_PROCESS_SLOT_CONSOLE, &m);
+	uint64_t n = m.words[0];
+	if (r.status != FV_OK || FV_MSGINFO_LABEL(m.info) != 0 || n > space ||
+	    FV_MSGINFO_LENGTH(m.info) < 1 + (n + 7) / 8)
+		return;
+	uart_receive(&uart0, (const uint8_t *)&m.words[1], (unsigned)n);
+	input_waiting = n == space;
+	update_interrupts();
+}
+
+/* The console's notification, if the root task gave one: input arrives as a signal. */
+static void listen_for_input(void)
+{
+	fv_tcb_bind_notification(FV_PROCESS_SLOT_TCB, VMM_SLOT_INPUT);
+}
+
+/* Serves exits, and the console's signals that input arrived. */
 static void run(void)
 {
 	struct fv_msg m;
 	struct fv_ipc_result r = fv_recv(exit_endpoint, &m);
 	for (;;) {
-		if (r.status == FV_OK && serve_exit(&m, r.badge))
+		if (r.status == FV_OK && FV_MSGINFO_LABEL(r.info) == FV_LABEL_NOTIFICATION)
+			pull_input();
+		else if (r.status == FV_OK && serve_exit(&m, r.badge)) {
 			r = fv_reply_recv(exit_endpoint, &m);
-		else
-			r = fv_recv(exit_endpoint, &m);
+			continue;
+		}
+		r = fv_recv(exit_endpoint, &m);
 	}
 }
 
@@ -446,6 +489,7 @@ int main(void)
 	uart_reset(&uart0);
 	plic_reset(&plic, vcpu_count);
 	uart0.output = guest_console;
+	uart0.idle = flush_output;
 	if (memory.size == 0 || memory.size % BLOCK || !ram_blocks_valid()) {
 		printf("vmm: %s: guest RAM must be whole 2 MiB blocks\n", boot->name);
 		return 1;
@@ -455,6 +499,7 @@ int main(void)
 		printf("vmm: %s: cannot build the guest: %s\n", boot->name, fv_strerror(err));
 		return 1;
 	}
+	listen_for_input();
 	printf("vmm: %s: started, %lu MiB at 0x%lx\n", boot->name,
 	       (unsigned long)(memory.size >> 20), (unsigned long)memory.base);
 	fflush(stdout);

@@ -4,7 +4,10 @@
  * hold the guest's kernel and initrd, at VMM_ARCHIVE_VA plus their offset in
  * the archive; an Untyped for the guest's objects (its GuestSpace, page
  * tables, vCPUs) in VMM_SLOT_GUEST_OBJECTS; and Untypeds that together are
- * exactly the guest's RAM from VMM_SLOT_GUEST_RAM on, largest first.
+ * exactly the guest's RAM from VMM_SLOT_GUEST_RAM on; and in VMM_SLOT_INPUT a
+ * notification the console server signals when it has input for the guest
+ * (read with FV_CONSOLE_READ on the console endpoint), if the console takes
+ * input.
  */
 #ifndef VMM_BOOT_H
 #define VMM_BOOT_H
@@ -17,7 +20,8 @@
 #define VMM_ARCHIVE_VA         0x40000000ul
 #define VMM_SLOT_GUEST_OBJECTS FV_PROCESS_SLOT_FIRST_FREE
 #define VMM_SLOT_GUEST_RAM     (FV_PROCESS_SLOT_FIRST_FREE + 1)
-#define VMM_MAX_RAM_BLOCKS     7  /* slots 9-15 */
+#define VMM_MAX_RAM_BLOCKS     5 /* slots 9-13 */
+#define VMM_SLOT_INPUT         (VMM_SLOT_GUEST_RAM + VMM_MAX_RAM_BLOCKS)
 #define VMM_OBJECT_BITS        21 /* 2 MiB for the guest's objects */
 #define VMM_RAM_BLOCK_BITS     21 /* guest RAM is mapped in 2 MiB frames */
 
