@@ -371,6 +371,9 @@ void ipc_unbind_notification(struct tcb *t)
 void ipc_cancel(struct tcb *t)
 {
 	switch (t->state) {
+	case THREAD_SLEEPING:
+		sched_cancel_sleep(t);
+		return;
 	case THREAD_BLOCKED_SEND:
 	case THREAD_BLOCKED_RECV: {
 		struct endpoint *ep = t->blocked_on;

@@ -143,6 +143,69 @@ void sched_yield_current(void)
 		cur->time_slice_end = 0;
 }
 
+/*
+ * Sleepers: vCPU threads in a guest WFI. One short list for all harts; each
+ * hart arms its timer for the earliest sleeper it runs and wakes the ones
+ * due whenever it schedules.
+ */
+static struct tcb *sleepers;
+
+void sched_sleep(struct tcb *t, uint64_t wake_at)
+{
+	sched_dequeue(t);
+	t->state = THREAD_SLEEPING;
+	t->wake_at = wake_at;
+	t->sleep_next = sleepers;
+	sleepers = t;
+}
+
+static void unlink_sleeper(struct tcb *t)
+{
+	for (struct tcb **p = &sleepers; *p; p = &(*p)->sleep_next) {
+		if (*p == t) {
+			*p = t->sleep_next;
+			break;
+		}
+	}
+	t->sleep_next = NULL;
+}
+
+void sched_wake(struct tcb *t)
+{
+	if (t->state != THREAD_SLEEPING)
+		return;
+	unlink_sleeper(t);
+	sched_make_runnable(t);
+}
+
+void sched_cancel_sleep(struct tcb *t)
+{
+	if (t->state != THREAD_SLEEPING)
+		return;
+	unlink_sleeper(t);
+	t->state = THREAD_INACTIVE;
+}
+
+/* Wakes the sleepers that are due; returns the earliest wake time of this hart's others. */
+static uint64_t wake_due_sleepers(const struct hart *self)
+{
+	uint64_t now = arch_time_now(), next = UINT64_MAX;
+	struct tcb **p = &sleepers;
+	while (*p) {
+		struct tcb *t = *p;
+		if (t->wake_at <= now) {
+			*p = t->sleep_next;
+			t->sleep_next = NULL;
+			sched_make_runnable(t);
+			continue;
+		}
+		if (t->affinity == self->index && t->wake_at < next)
+			next = t->wake_at;
+		p = &t->sleep_next;
+	}
+	return next;
+}
+
 /* Makes `next` (NULL: nothing) the thread this hart runs. */
 static ALWAYS_INLINE void make_current(struct hart *self, struct tcb *next)
 {
@@ -151,10 +214,10 @@ static ALWAYS_INLINE void make_current(struct hart *self, struct tcb *next)
 	self->current = next;
 }
 
-static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *next)
+static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *next, uint64_t wake)
 {
 	next->running_on = (int16_t)self->index;
-	arch_timer_set(next->time_slice_end);
+	arch_timer_set(next->time_slice_end < wake ? next->time_slice_end : wake);
 	arch_enter_user(next); /* releases the lock as late as it can */
 }
 
@@ -162,6 +225,7 @@ static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *
 void sched_return_to_user(void)
 {
 	struct hart *self = this_hart();
+	uint64_t wake = sleepers ? wake_due_sleepers(self) : UINT64_MAX;
 	struct tcb *next = sched_pick();
 	/* A new turn, or the same thread again after its slice ran out: a fresh slice. */
 	if (next && (next != self->current || slice_over(next)))
@@ -170,10 +234,12 @@ void sched_return_to_user(void)
 	if (!next) {
 		arch_use_kernel_address_space();
 		arch_timer_cancel();
+		if (wake != UINT64_MAX)
+			arch_timer_set(wake);
 		kernel_unlock();
 		arch_idle();
 	}
-	enter_current(self, next);
+	enter_current(self, next, wake);
 }
 
 HOT void sched_switch_to(struct tcb *next)
@@ -181,5 +247,5 @@ HOT void sched_switch_to(struct tcb *next)
 	struct hart *self = this_hart();
 	next->time_slice_end = arch_time_now() + arch_time_slice_ticks();
 	make_current(self, next);
-	enter_current(self, next);
+	enter_current(self, next, UINT64_MAX);
 }

@@ -8,6 +8,7 @@
  */
 #include <arch/context.h>
 #include <arch/csr.h>
+#include <arch/timer.h>
 #include <fv/console.h>
 #include <fv/invocation.h>
 #include <fv/ipc.h>
@@ -161,13 +162,49 @@ void vcpu_leave(struct tcb *t)
 	csr_write_senvcfg(0);
 }
 
+/* The guest's view of time: the host's plus its delta. */
+static uint64_t guest_time(const struct vcpu *v)
+{
+	return arch_time_now() + v->regs[FV_VCPU_HTIMEDELTA];
+}
+
+/* Interrupts pending for the guest and enabled in its vsie (its WFI ends on these). */
+static uint64_t interrupts_waiting(const struct vcpu *v)
+{
+	uint64_t pending = v->regs[FV_VCPU_HVIP] & FV_VCPU_IRQ_ALL;
+	if (guest_time(v) >= v->regs[FV_VCPU_VSTIMECMP])
+		pending |= FV_VCPU_IRQ_TIMER; /* Sstc: the guest's own timer */
+	uint64_t enabled =
+	    (v->regs[FV_VCPU_VSIE] << 1) & FV_VCPU_IRQ_ALL; /* vsie bits are one lower */
+	return pending & enabled;
+}
+
+/*
+ * A guest WFI: the vCPU sleeps until an interrupt it enabled is pending,
+ * its own timer's or one its VMM injects (set_interrupts wakes it), and
+ * lets the hart run something else meanwhile.
+ */
+static void guest_wfi(struct tcb *t, struct vcpu *v)
+{
+	t->ctx.sepc += 4;
+	if (interrupts_waiting(v))
+		return;
+	uint64_t wake = UINT64_MAX;
+	bool timer_on = (v->regs[FV_VCPU_VSIE] << 1) & FV_VCPU_IRQ_TIMER;
+	if (timer_on && v->regs[FV_VCPU_VSTIMECMP] != UINT64_MAX) {
+		uint64_t delta = v->regs[FV_VCPU_HTIMEDELTA];
+		wake = v->regs[FV_VCPU_VSTIMECMP] - delta; /* in host time, modulo 2^64 */
+		if (v->regs[FV_VCPU_VSTIMECMP] < delta)
+			wake = 0;
+	}
+	sched_sleep(t, wake);
+}
+
 void vcpu_handle_exit(struct tcb *t)
 {
 	uint64_t cause = t->ctx.scause, tval = t->ctx.stval;
 	if (cause == CAUSE_VIRTUAL_INSN && tval == INSN_WFI) {
-		/* A hint: giving up the hart is a correct WFI, however short. */
-		t->ctx.sepc += 4;
-		sched_yield_current();
+		guest_wfi(t, tcb_vcpu(t));
 		return;
 	}
 	const uint64_t words[] = {
@@ -225,6 +262,8 @@ static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
 	v->regs[FV_VCPU_HVIP] = (v->regs[FV_VCPU_HVIP] | set) & ~clear;
 	if (inv->nargs >= 3 && inv->args[2])
 		v->flush = true; /* an SBI remote fence for this vCPU */
+	if (set && v->tcb)
+		sched_wake(v->tcb); /* out of a WFI: it checks its interrupts itself */
 	return FV_OK;
 }
 

@@ -11,12 +11,13 @@
 #include <fv/smp.h>
 
 enum thread_state {
-	THREAD_INACTIVE = 0,        /* made, suspended or stopped by a fault: never scheduled */
-	THREAD_RUNNABLE,            /* queued, or running on its hart */
-	THREAD_BLOCKED_SEND,        /* in an endpoint's queue, sending */
-	THREAD_BLOCKED_RECV,        /* in an endpoint's queue, receiving */
-	THREAD_BLOCKED_REPLY,       /* called; waiting for the reply */
-	THREAD_BLOCKED_NOTIFICATION /* waiting on a notification */
+	THREAD_INACTIVE = 0,         /* made, suspended or stopped by a fault: never scheduled */
+	THREAD_RUNNABLE,             /* queued, or running on its hart */
+	THREAD_BLOCKED_SEND,         /* in an endpoint's queue, sending */
+	THREAD_BLOCKED_RECV,         /* in an endpoint's queue, receiving */
+	THREAD_BLOCKED_REPLY,        /* called; waiting for the reply */
+	THREAD_BLOCKED_NOTIFICATION, /* waiting on a notification */
+	THREAD_SLEEPING              /* a guest's WFI: until an interrupt is injected or wake_at */
 };
 
 /* What a blocked sender is doing. */
@@ -53,6 +54,8 @@ struct tcb {
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
 	uint64_t time_slice_end;
+	struct tcb *sleep_next; /* in the list of sleeping threads */
+	uint64_t wake_at;       /* while sleeping: when to wake it, UINT64_MAX never */
 	/* IPC */
 	uint8_t ipc_flags;    /* IPC_* while blocked sending or calling */
 	void *blocked_on;     /* endpoint or notification it waits in */
@@ -87,6 +90,12 @@ void sched_dequeue(struct tcb *t);
 /* Makes a runnable thread eligible to run on its hart, poking that hart. */
 void sched_make_runnable(struct tcb *t);
 void sched_yield_current(void);
+/* Puts the current thread to sleep until sched_wake() or the time `wake_at`. */
+void sched_sleep(struct tcb *t, uint64_t wake_at);
+/* Makes a sleeping thread runnable; any other thread is left as it is. */
+void sched_wake(struct tcb *t);
+/* Takes a sleeping thread out of the list of sleepers, inactive (it is being stopped). */
+void sched_cancel_sleep(struct tcb *t);
 /* The thread this hart should run next, or NULL to idle. */
 struct tcb *sched_pick(void);
 /* Enters the chosen thread (or idles) and never returns. Lock held on entry. */
