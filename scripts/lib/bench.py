@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """scripts/ferrovisor bench: boots the image with the root task in benchmark
 mode and prints its figures, one a line with its unit; with --guests, also
-runs the bench guest natively and under Ferrovisor and prints the ratios.
+runs the bench guest natively and under Ferrovisor and prints the ratios; with
+--linux, boots the Debian kernel and initramfs natively and as a guest (same
+kernel, initramfs, command line, Sv39, 2 CPUs and 256 MiB as the kernel sees
+them) and prints boot-to-marker and shell-loop ratios.
 
 Timings (rdtime ticks) come from a normal run; instruction counts from a run
 under -icount shift=0, where QEMU counts every retired instruction exactly and
@@ -10,7 +13,11 @@ the figure is the same on every machine.
 import argparse
 import os
 import re
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "qemu"))
@@ -53,11 +60,70 @@ def print_ratios(args):
                   f"({guest[key]} {unit} in a guest, {native[key]} natively)")
 
 
+LINUX_CMDLINE = "console=ttyS0 no4lvl quiet ferrovisor.bench=1"
+LINUX_LINE = re.compile(r"ferrovisor-bench: (\S+) ([0-9.]+) s\r?$", re.M)
+MARKER = re.compile(r"ferrovisor-guest \S+ up: ", re.M)
+
+
+def compose_bench_system(args, workdir):
+    """A boot module with one guest: the kernel and initramfs of the native run."""
+    config = os.path.join(workdir, "bench.yaml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write("guests:\n  - name: bench\n    vcpus: 2\n    memory: 256M\n"
+                f"    kernel: {os.path.abspath(args.linux[0])}\n"
+                f"    initrd: {os.path.abspath(args.linux[1])}\n"
+                f"    command_line: {LINUX_CMDLINE}\n")
+    module = os.path.join(workdir, "bench.cpio")
+    subprocess.run([os.path.join(HERE, "..", "compose-system"), args.fvconfig, config,
+                    args.programs, module, "1G", "2"], check=True)
+    return module
+
+
+def linux_run(args, native, module):
+    """One boot: seconds (wall) to the marker line, and the guest's own figures."""
+    start = time.monotonic()
+    if native:
+        q = qemu_test.boot(args, image=args.linux[0], smp=2, memory="256M",
+                           append=LINUX_CMDLINE, extra=["-initrd", args.linux[1]])
+    else:
+        q = qemu_test.boot(args, smp=2, memory="1G", initrd=module)
+    try:
+        if q.wait_for(MARKER.pattern, deadline=600) is None:
+            sys.exit("bench: Linux did not reach its marker:\n" + q.text()[-2000:])
+        wall = time.monotonic() - start
+        if q.wait_for(r"linux_shell_loop", deadline=600) is None:
+            sys.exit("bench: the shell loop did not finish:\n" + q.text()[-2000:])
+        figures = {name: float(value) for name, value in LINUX_LINE.findall(q.text())}
+        figures["linux_boot_wall"] = wall
+        return figures
+    finally:
+        q.stop()
+
+
+def print_linux_ratios(args):
+    with tempfile.TemporaryDirectory() as workdir:
+        module = compose_bench_system(args, workdir)
+        runs = {True: [], False: []}
+        for _ in range(args.repeat):  # alternating, so that machine noise hits both
+            for native in (True, False):
+                runs[native].append(linux_run(args, native, module))
+    for name in ("linux_boot_to_marker", "linux_boot_wall", "linux_shell_loop"):
+        native = statistics.median(r[name] for r in runs[True])
+        guest = statistics.median(r[name] for r in runs[False])
+        print(f"{name}_ratio: {guest / native:.2f} x native ({guest:.2f} s in a guest, "
+              f"{native:.2f} s natively, median of {args.repeat})")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--platform", required=True)
     parser.add_argument("--image", required=True)
     parser.add_argument("--guests", help="directory of the test guests: adds guest ratios")
+    parser.add_argument("--linux", nargs=2, metavar=("KERNEL", "INITRD"),
+                        help="adds Linux ratios (needs --fvconfig and --programs)")
+    parser.add_argument("--fvconfig", help="the fvconfig tool")
+    parser.add_argument("--programs", help="the image's archive directory")
+    parser.add_argument("--repeat", type=int, default=3, help="Linux boots of each kind")
     args = parser.parse_args()
     figures = run(args, "ferrovisor.root=bench")
     figures += run(args, "ferrovisor.root=bench ferrovisor.bench=instructions",
@@ -66,6 +132,8 @@ def main():
         print(f"{name}: {value} {unit}")
     if args.guests:
         print_ratios(args)
+    if args.linux:
+        print_linux_ratios(args)
     return 0
 
 

@@ -107,7 +107,9 @@ cmd_bench() {
 	cmd_build
 	say "bench: booting the benchmark (a normal run for ticks, an -icount run for instructions)"
 	python3 "$FV_ROOT/scripts/lib/bench.py" --platform "$FV_ROOT/platforms/$FV_PLATFORM" \
-		--image "$FV_BUILD_DIR/image/kernel/kernel.bin" --guests "$FV_BUILD_DIR/image/test/guests"
+		--image "$FV_BUILD_DIR/image/kernel/kernel.bin" --guests "$FV_BUILD_DIR/image/test/guests" \
+		--linux "$FV_CACHE/riscv64/Image" "$FV_BUILD_DIR/image/config/initramfs.cpio" \
+		--fvconfig "$FV_BUILD_DIR/config/fvconfig" --programs "$FV_BUILD_DIR/image/kernel/archive"
 }
 
 # fuzz [--seed S] [--calls N]: a seeded run of the system-call fuzzer in QEMU.
