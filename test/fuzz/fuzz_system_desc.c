@@ -507,8 +507,9 @@ static bool load(const char *path, struct input *in)
 
 /*
  * Mutates inputs from the pool: the seeds, and mutants the parser accepted
- * (those reach deeper than the ones it rejects at the first line). One
- * input in eight is a generated description instead, mutated or not.
+ * (those reach deeper than the ones it rejects at the first line), as long
+ * as they stay small enough to keep the runs fast. One input in eight is a
+ * generated description instead, mutated or not.
  */
 static void run_mutations(struct input *pool, size_t seeds, unsigned long runs, struct stats *s)
 {
@@ -522,7 +523,7 @@ static void run_mutations(struct input *pool, size_t seeds, unsigned long runs, 
 		for (size_t m = below(7); m > 0; m--)
 			mutate_once(&in);
 		run_one(in.data, in.len, s);
-		if (last_result == 0 && below(4) == 0)
+		if (last_result == 0 && in.len <= MAX_INPUT / 4 && below(4) == 0)
 			pool[pool_len < POOL_SIZE ? pool_len++ : seeds + below(POOL_SIZE - seeds)] =
 			    in;
 	}
