@@ -292,17 +292,22 @@ static void test_broken_trees_give_specific_errors(void **state)
 	}
 }
 
-/* A copy of qemu_virt.dtb opened with room for edits. */
-static void *open_qemu_virt(size_t extra, size_t *bufsize)
+/* A copy of TEST_DTB_DIR/<name>.dtb opened with room for edits. */
+static void *open_tree(const char *name, size_t extra, size_t *bufsize)
 {
 	size_t size;
-	void *blob = load_dtb("qemu_virt", &size);
+	void *blob = load_dtb(name, &size);
 	*bufsize = size + extra;
 	void *buf = malloc(*bufsize);
 	assert_non_null(buf);
 	assert_int_equal(fdt_open_into(blob, buf, (int)*bufsize), 0);
 	free(blob);
 	return buf;
+}
+
+static void *open_qemu_virt(size_t extra, size_t *bufsize)
+{
+	return open_tree("qemu_virt", extra, bufsize);
 }
 
 enum edit_kind { SET_CELLS, SET_BYTES, DELETE };
@@ -417,6 +422,181 @@ static void test_unterminated_strings_are_ignored(void **state)
 	assert_int_equal(info.hart_ids[0], 1);
 	free(copy);
 	free(fdt);
+}
+
+/* ---- the boot module: /chosen linux,initrd-start and linux,initrd-end ---- */
+
+#define QEMU_RAM_END 0xac000000ull /* qemu_virt.dts: 704 MiB from 0x80000000 */
+
+/* Sets `prop` of /chosen (made if need be) to `value` in `cells` 32-bit cells (0: none). */
+static void set_chosen(void *fdt, const char *prop, int cells, uint64_t value)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	if (chosen == -FDT_ERR_NOTFOUND)
+		chosen = fdt_add_subnode(fdt, 0, "chosen");
+	assert_true(chosen >= 0);
+	if (cells == 1)
+		assert_int_equal(fdt_setprop_u32(fdt, chosen, prop, (uint32_t)value), 0);
+	else if (cells == 2)
+		assert_int_equal(fdt_setprop_u64(fdt, chosen, prop, value), 0);
+}
+
+/* Parses `tree` with the two properties set, from a buffer of exactly its size. */
+static enum platform_error parse_with_initrd(const char *tree, int start_cells, uint64_t start,
+                                             int end_cells, uint64_t end,
+                                             struct platform_info *info)
+{
+	size_t bufsize;
+	void *fdt = open_tree(tree, 256, &bufsize);
+	set_chosen(fdt, "linux,initrd-start", start_cells, start);
+	set_chosen(fdt, "linux,initrd-end", end_cells, end);
+	assert_int_equal(fdt_pack(fdt), 0);
+	enum platform_error err = parse_copy(fdt, fdt_totalsize(fdt), info);
+	free(fdt);
+	return err;
+}
+
+static void test_initrd_absent(void **state)
+{
+	(void)state;
+	struct platform_info info;
+	void *blob;
+	assert_int_equal(parse_file("qemu_virt", &info, &blob), PLATFORM_OK);
+	check_region(&info.initrd, 0, 0);
+	free(blob);
+	/* Without /chosen at all. */
+	size_t bufsize;
+	void *fdt = open_qemu_virt(0, &bufsize);
+	assert_int_equal(fdt_del_node(fdt, fdt_path_offset(fdt, "/chosen")), 0);
+	assert_int_equal(parse_copy(fdt, fdt_totalsize(fdt), &info), PLATFORM_OK);
+	check_region(&info.initrd, 0, 0);
+	assert_string_equal(info.bootargs, "");
+	free(fdt);
+}
+
+static void test_initrd_start_and_end(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int start_cells;
+		uint64_t start;
+		int end_cells;
+		uint64_t end;
+		enum platform_error want;
+		uint64_t base, size; /* when PLATFORM_OK */
+	} cases[] = {
+	    {"32-bit cells", 1, 0x88000000, 1, 0x88100000, PLATFORM_OK, 0x88000000, 0x100000},
+	    {"64-bit cells", 2, 0x8a000000, 2, 0x8a345678, PLATFORM_OK, 0x8a000000, 0x345678},
+	    {"32-bit start, 64-bit end", 1, 0x90000000, 2, 0x90001000, PLATFORM_OK, 0x90000000,
+	     0x1000},
+	    {"64-bit start, 32-bit end", 2, 0x90000000, 1, 0x90001000, PLATFORM_OK, 0x90000000,
+	     0x1000},
+	    {"all of RAM", 2, 0x80000000, 2, QEMU_RAM_END, PLATFORM_OK, 0x80000000, 0x2c000000},
+	    {"the last byte of RAM", 1, QEMU_RAM_END - 1, 1, QEMU_RAM_END, PLATFORM_OK,
+	     QEMU_RAM_END - 1, 1},
+	    {"the first byte of RAM", 1, 0x80000000, 1, 0x80000001, PLATFORM_OK, 0x80000000, 1},
+	    {"start only", 1, 0x88000000, 0, 0, PLATFORM_EINITRD, 0, 0},
+	    {"start only, 64-bit", 2, 0x88000000, 0, 0, PLATFORM_EINITRD, 0, 0},
+	    {"end only", 0, 0, 1, 0x88100000, PLATFORM_EINITRD, 0, 0},
+	    {"end only, 64-bit", 0, 0, 2, 0x88100000, PLATFORM_EINITRD, 0, 0},
+	    {"end == start", 1, 0x88000000, 1, 0x88000000, PLATFORM_EINITRD, 0, 0},
+	    {"end == start, 64-bit", 2, 0x88000000, 2, 0x88000000, PLATFORM_EINITRD, 0, 0},
+	    {"end < start", 1, 0x88100000, 1, 0x88000000, PLATFORM_EINITRD, 0, 0},
+	    {"end < start by one", 2, 0x88000001, 2, 0x88000000, PLATFORM_EINITRD, 0, 0},
+	    {"below RAM", 1, 0x10000000, 1, 0x10001000, PLATFORM_EINITRD, 0, 0},
+	    {"above RAM", 1, 0xb0000000, 1, 0xb0001000, PLATFORM_EINITRD, 0, 0},
+	    {"right after RAM", 1, QEMU_RAM_END, 1, QEMU_RAM_END + 1, PLATFORM_EINITRD, 0, 0},
+	    {"straddling the end of RAM", 1, QEMU_RAM_END - 0x1000, 1, QEMU_RAM_END + 0x1000,
+	     PLATFORM_EINITRD, 0, 0},
+	    {"one byte past the end of RAM", 1, 0x88000000, 1, QEMU_RAM_END + 1, PLATFORM_EINITRD,
+	     0, 0},
+	    {"straddling the start of RAM", 1, 0x7ffff000, 1, 0x80001000, PLATFORM_EINITRD, 0, 0},
+	    /* Only the low cells would be inside RAM. */
+	    {"above 4 GiB", 2, 0x188000000, 2, 0x188100000, PLATFORM_EINITRD, 0, 0},
+	    {"an end above 4 GiB", 2, 0x88000000, 2, 0x188100000, PLATFORM_EINITRD, 0, 0},
+	    {"an end at 2^64 - 1", 1, 0x88000000, 2, UINT64_MAX, PLATFORM_EINITRD, 0, 0},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct platform_info info;
+		enum platform_error err =
+		    parse_with_initrd("qemu_virt", cases[i].start_cells, cases[i].start,
+		                      cases[i].end_cells, cases[i].end, &info);
+		if (err != cases[i].want)
+			fail_msg("%s: got %d (%s), want %d", cases[i].what, err,
+			         platform_strerror(err), cases[i].want);
+		if (err != PLATFORM_OK)
+			continue;
+		if (info.initrd.base != cases[i].base || info.initrd.size != cases[i].size)
+			fail_msg("%s: initrd 0x%llx+0x%llx", cases[i].what,
+			         (unsigned long long)info.initrd.base,
+			         (unsigned long long)info.initrd.size);
+		/* The rest of the tree is read as before. */
+		assert_int_equal(info.hart_count, 4);
+		assert_int_equal(info.memory.count, 1);
+		assert_int_equal(info.console_pa, 0x10000000);
+	}
+}
+
+/* Properties of neither 4 nor 8 bytes are malformed, whichever one it is. */
+static void test_initrd_malformed_cells(void **state)
+{
+	(void)state;
+	static const struct prop_edit edits[] = {
+	    {"/chosen", "linux,initrd-start", BYTES("\x88\0\0", 3)},
+	    {"/chosen", "linux,initrd-start", BYTES("", 0)},
+	    {"/chosen", "linux,initrd-start", BYTES("\0\0\0\0\x88\0\0", 7)},
+	    {"/chosen", "linux,initrd-start", CELLS(0, 0, 0x88000000)},
+	    {"/chosen", "linux,initrd-start", CELLS(0, 0, 0, 0x88000000)},
+	    {"/chosen", "linux,initrd-end", BYTES("\x88\x10\0", 3)},
+	    {"/chosen", "linux,initrd-end", BYTES("", 0)},
+	    {"/chosen", "linux,initrd-end", CELLS(0, 0, 0x88100000)},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(edits); i++) {
+		size_t bufsize;
+		void *fdt = open_qemu_virt(256, &bufsize);
+		set_chosen(fdt, "linux,initrd-start", 1, 0x88000000);
+		set_chosen(fdt, "linux,initrd-end", 1, 0x88100000);
+		apply_edit(fdt, &edits[i]);
+		struct platform_info info;
+		enum platform_error err = parse_copy(fdt, fdt_totalsize(fdt), &info);
+		if (err != PLATFORM_EINITRD)
+			fail_msg("edit %zu (%s, %d bytes): got %d, want EINITRD", i, edits[i].prop,
+			         edits[i].kind == SET_BYTES ? edits[i].nbytes : edits[i].ncells * 4,
+			         err);
+		free(fdt);
+	}
+}
+
+/* With RAM in several regions, the initrd lies inside one of them. */
+static void test_initrd_in_one_memory_region(void **state)
+{
+	(void)state;
+	struct platform_info info;
+	/* multi_memory.dts: 0x80000000+256M, 0xa0000000+128M, 0x100000000+1G. */
+	assert_int_equal(parse_with_initrd("multi_memory", 2, 0xa0000000, 2, 0xa8000000, &info),
+	                 PLATFORM_OK);
+	check_region(&info.initrd, 0xa0000000, 0x8000000);
+	assert_int_equal(parse_with_initrd("multi_memory", 2, 0x100000000, 2, 0x100200000, &info),
+	                 PLATFORM_OK);
+	check_region(&info.initrd, 0x100000000, 0x200000);
+	/* In the gap between two regions, or across it. */
+	assert_int_equal(parse_with_initrd("multi_memory", 2, 0x90000000, 2, 0x90001000, &info),
+	                 PLATFORM_EINITRD);
+	assert_int_equal(parse_with_initrd("multi_memory", 2, 0x8ffff000, 2, 0xa0001000, &info),
+	                 PLATFORM_EINITRD);
+	assert_int_equal(parse_with_initrd("multi_memory", 2, 0xa7fff000, 2, 0x100001000, &info),
+	                 PLATFORM_EINITRD);
+}
+
+static void test_initrd_error_has_a_message(void **state)
+{
+	(void)state;
+	const char *text = platform_strerror(PLATFORM_EINITRD);
+	assert_non_null(text);
+	assert_string_not_equal(text, "unknown error");
+	assert_non_null(strstr(text, "linux,initrd-start"));
+	assert_int_equal(PLATFORM_EINITRD + 1, PLATFORM_ERROR_COUNT);
 }
 
 static void test_header_corruption_is_rejected(void **state)
@@ -925,6 +1105,11 @@ int main(void)
 	    cmocka_unit_test(test_broken_trees_give_specific_errors),
 	    cmocka_unit_test(test_bad_properties_give_specific_errors),
 	    cmocka_unit_test(test_unterminated_strings_are_ignored),
+	    cmocka_unit_test(test_initrd_absent),
+	    cmocka_unit_test(test_initrd_start_and_end),
+	    cmocka_unit_test(test_initrd_malformed_cells),
+	    cmocka_unit_test(test_initrd_in_one_memory_region),
+	    cmocka_unit_test(test_initrd_error_has_a_message),
 	    cmocka_unit_test(test_header_corruption_is_rejected),
 	    cmocka_unit_test(test_max_size_bounds_the_tree),
 	    cmocka_unit_test(test_unaligned_tree_is_rejected),

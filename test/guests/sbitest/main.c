@@ -209,6 +209,148 @@ static void test_interrupts(void)
 	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE));
 }
 
+/* ---- user mode (VU): the guest's own user code, preempted by the hypervisor ---- */
+
+#define CAUSE_ILLEGAL_INSN 2
+#define CAUSE_USER_ECALL   8
+#define SSTATUS_SPP        (1ul << 8)
+/* 50 ms at QEMU virt's 10 MHz timebase: five of the hypervisor's 10 ms time slices. */
+#define USER_SPIN_TICKS 500000ul
+
+char user_stack[4096] __attribute__((aligned(16)));
+uint64_t user_saved_sp;
+static volatile uint64_t user_time_start, user_time_end;
+static volatile uint64_t user_trap_cause = ~0ul, user_trap_status;
+static volatile unsigned user_stage, user_illegal_traps, user_illegal_stages, user_other_traps;
+
+/*
+ * run_user(fn, sp) enters fn in user mode on the stack sp (sret with
+ * sstatus.SPP = 0) and returns once the user trap handler has brought the
+ * hart back to supervisor mode at user_return. The callee-saved registers
+ * wait on the supervisor stack, whose pointer waits in user_saved_sp.
+ */
+void run_user(void (*fn)(void), char *sp);
+void user_return(void);
+__asm__(".balign 4\n"
+        ".globl run_user\n"
+        "run_user:\n"
+        "	addi sp, sp, -112\n"
+        "	sd ra, 0(sp)\n"
+        "	sd s0, 8(sp)\n"
+        "	sd s1, 16(sp)\n"
+        "	sd s2, 24(sp)\n"
+        "	sd s3, 32(sp)\n"
+        "	sd s4, 40(sp)\n"
+        "	sd s5, 48(sp)\n"
+        "	sd s6, 56(sp)\n"
+        "	sd s7, 64(sp)\n"
+        "	sd s8, 72(sp)\n"
+        "	sd s9, 80(sp)\n"
+        "	sd s10, 88(sp)\n"
+        "	sd s11, 96(sp)\n"
+        "	la t0, user_saved_sp\n"
+        "	sd sp, 0(t0)\n"
+        "	csrw sepc, a0\n"
+        "	li t0, 0x100\n" /* sstatus.SPP = 0: sret goes to user mode */
+        "	csrc sstatus, t0\n"
+        "	mv sp, a1\n"
+        "	sret\n"
+        ".balign 4\n"
+        ".globl user_return\n"
+        "user_return:\n"
+        "	la t0, user_saved_sp\n"
+        "	ld sp, 0(t0)\n"
+        "	ld ra, 0(sp)\n"
+        "	ld s0, 8(sp)\n"
+        "	ld s1, 16(sp)\n"
+        "	ld s2, 24(sp)\n"
+        "	ld s3, 32(sp)\n"
+        "	ld s4, 40(sp)\n"
+        "	ld s5, 48(sp)\n"
+        "	ld s6, 56(sp)\n"
+        "	ld s7, 64(sp)\n"
+        "	ld s8, 72(sp)\n"
+        "	ld s9, 80(sp)\n"
+        "	ld s10, 88(sp)\n"
+        "	ld s11, 96(sp)\n"
+        "	addi sp, sp, 112\n"
+        "	ret\n");
+
+/*
+ * The guest's trap handler while its user code runs. A privileged CSR read
+ * from user mode is skipped; any other trap ends the user code: it records
+ * the trap and returns to supervisor mode at user_return.
+ */
+__attribute__((interrupt("supervisor"), aligned(4))) static void user_trap_handler(void)
+{
+	uint64_t cause, status, pc;
+	__asm__ volatile("csrr %0, scause" : "=r"(cause));
+	__asm__ volatile("csrr %0, sstatus" : "=r"(status));
+	__asm__ volatile("csrr %0, sepc" : "=r"(pc));
+	if (cause == CAUSE_ILLEGAL_INSN && !(status & SSTATUS_SPP)) {
+		user_illegal_traps++;
+		user_illegal_stages |= 1u << user_stage;
+		__asm__ volatile("csrw sepc, %0" ::"r"(pc + 4)); /* csrr: never compressed */
+		return;
+	}
+	if (cause != CAUSE_USER_ECALL)
+		user_other_traps++;
+	user_trap_cause = cause;
+	user_trap_status = status;
+	__asm__ volatile("csrw sepc, %0" ::"r"(user_return));
+	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SPP));
+}
+
+/*
+ * Runs in user mode: reads the time, tries a supervisor CSR, spins long
+ * enough to be preempted several times, tries the CSR again, then makes an
+ * environment call. Should it run on in supervisor mode, the ecall would
+ * reach the VMM as an SBI call (BASE get_spec_version, harmless) and the
+ * ebreak after it would end the run.
+ */
+__attribute__((noreturn)) static void user_main(void)
+{
+	uint64_t status, start = read_time(), now;
+	user_time_start = start;
+	__asm__ volatile("csrr %0, sstatus" : "=r"(status));
+	user_stage = 1;
+	do
+		now = read_time();
+	while (now - start < USER_SPIN_TICKS);
+	user_time_end = now;
+	__asm__ volatile("csrr %0, sstatus" : "=r"(status));
+	user_stage = 2;
+	register long a0 __asm__("a0") = 0;
+	register long a6 __asm__("a6") = 0;
+	register long a7 __asm__("a7") = SBI_EXT_BASE;
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a6), "r"(a7) : "a1", "memory");
+	__asm__ volatile("ebreak");
+	for (;;)
+		;
+}
+
+static void test_user_mode(void)
+{
+	uint64_t sie;
+	__asm__ volatile("csrrw %0, sie, zero" : "=r"(sie)); /* no interrupt in user mode */
+	__asm__ volatile("csrw stvec, %0" ::"r"(user_trap_handler));
+	run_user(user_main, user_stack + sizeof(user_stack));
+	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE));
+	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
+	__asm__ volatile("csrw sie, %0" ::"r"(sie));
+	check(user_time_start != 0 && user_time_end - user_time_start >= USER_SPIN_TICKS,
+	      "USR0001 user mode reads the time CSR");
+	check((user_illegal_stages & 1) != 0,
+	      "USR0002 a supervisor CSR read in user mode is an illegal instruction to the guest");
+	check(user_illegal_traps == 2 && (user_illegal_stages & 2) != 0,
+	      "USR0003 preempted for 50 ms, the user code resumes in user mode: the read traps "
+	      "again");
+	check(user_trap_cause == CAUSE_USER_ECALL && !(user_trap_status & SSTATUS_SPP) &&
+	          user_stage == 2,
+	      "USR0004 an ecall from user mode reaches the guest: scause 8, sstatus.SPP 0");
+	check(user_other_traps == 0, "USR0005 no other trap in user mode");
+}
+
 /* ---- a second hart: HSM, IPIs and remote fences ---- */
 
 #define SBI_EXT_IPI               0x735049
@@ -290,6 +432,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_console();
 	test_uart();
 	test_interrupts();
+	test_user_mode();
 	test_smp();
 	put_string("sbitest: ");
 	put_number(passed);
