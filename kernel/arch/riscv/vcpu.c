@@ -41,6 +41,8 @@ void vcpu_init(struct vcpu *v)
 	v->regs[FV_VCPU_HCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
 	v->regs[FV_VCPU_SCOUNTEREN] = HCOUNTEREN_CY_TM_IR;
 	v->regs[FV_VCPU_MODE] = 1; /* a hart starts in supervisor mode */
+	static uint64_t next_id;
+	v->id = ++next_id; /* under the kernel lock */
 	v->last_hart = -1;
 }
 
@@ -93,7 +95,6 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
 
 static void load_vs_csrs(const struct vcpu *v)
 {
-	csr_write_vsatp(0); /* no guest translation under the wrong stage 2 */
 	csr_write_vsstatus(v->regs[FV_VCPU_VSSTATUS]);
 	csr_write_vsie(v->regs[FV_VCPU_VSIE]);
 	csr_write_vstvec(v->regs[FV_VCPU_VSTVEC]);
@@ -126,19 +127,39 @@ static void save_vs_csrs(struct vcpu *v)
 	v->regs[FV_VCPU_SENVCFG] = csr_read_senvcfg();
 }
 
+/*
+ * Address translation CSRs are written only when they change: each change
+ * costs the hart (and QEMU) its whole TLB. The stage 2 goes first, with
+ * vsatp off meanwhile, so that nothing walks a guest's tables under another
+ * guest's stage 2.
+ */
+static void load_translation(struct hart *self, struct tcb *t, struct vcpu *v)
+{
+	uint64_t hgatp = guest_space_hgatp(&t->slots[TCB_SLOT_GUEST_SPACE].cap);
+	if (csr_read_hgatp() != hgatp) {
+		csr_write_vsatp(0);
+		csr_write_hgatp(hgatp);
+	}
+	/*
+	 * Entries this hart kept may be stale if the vCPU ran elsewhere since, or
+	 * if another vCPU of the same guest (same VMID) ran here in between.
+	 */
+	int16_t here = (int16_t)self->index;
+	if (v->flush || v->last_hart != here || self->last_vcpu != v->id) {
+		hfence_vvma_all_and_fence_i();
+		v->flush = false;
+		v->last_hart = here;
+		self->last_vcpu = v->id;
+	}
+	if (csr_read_vsatp() != v->regs[FV_VCPU_VSATP])
+		csr_write_vsatp(v->regs[FV_VCPU_VSATP]);
+}
+
 void vcpu_enter(struct tcb *t)
 {
 	struct vcpu *v = tcb_vcpu(t);
 	load_vs_csrs(v);
-	csr_write_hgatp(guest_space_hgatp(&t->slots[TCB_SLOT_GUEST_SPACE].cap));
-	int16_t here = (int16_t)this_hart()->index;
-	if (v->flush || v->last_hart != here) {
-		/* Entries this hart kept from an earlier run may be stale now. */
-		hfence_vvma_all_and_fence_i();
-		v->flush = false;
-		v->last_hart = here;
-	}
-	csr_write_vsatp(v->regs[FV_VCPU_VSATP]);
+	load_translation(this_hart(), t, v);
 	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU); a guest WFI traps. */
 	if (v->regs[FV_VCPU_MODE])
 		t->ctx.sstatus |= SSTATUS_SPP;

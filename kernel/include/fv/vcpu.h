@@ -19,6 +19,7 @@ struct invocation;
 struct vcpu {
 	uint64_t regs[FV_VCPU_REG_COUNT];
 	struct tcb *tcb;   /* the bound thread, or NULL */
+	uint64_t id;       /* unique for the kernel's lifetime: which vCPU a hart ran last */
 	int16_t last_hart; /* where it last ran: moving on means stale guest TLB entries */
 	bool flush;        /* a VMM asked (SBI remote fence): forget guest translations */
 };
