@@ -215,6 +215,8 @@ static void check_sbi(const struct sbi_request *q, const struct sbi_result *res)
 	bool legacy = q->ext == SBI_EXT_LEGACY_PUTCHAR || q->ext == SBI_EXT_LEGACY_GETCHAR;
 	REQUIRE((res->action == SBI_LEGACY) == legacy);
 	REQUIRE(res->action != SBI_SHUTDOWN || (q->ext == SBI_EXT_SRST && q->arg[0] == 0));
+	REQUIRE(res->action != SBI_REBOOT ||
+	        (q->ext == SBI_EXT_SRST && (q->arg[0] == 1 || q->arg[0] == 2)));
 	REQUIRE(res->action != SBI_STOP_HART || (q->ext == SBI_EXT_HSM && q->fid == 1));
 	REQUIRE(res->error <= 0 && res->error >= SBI_ERR_ALREADY_AVAILABLE);
 	REQUIRE(res->error == SBI_SUCCESS || res->value == 0);

@@ -322,6 +322,12 @@ def drive_two_guests(q, checks):
     checks.check(q.wait_for(r"^console: input goes to beta$") is not None, "Ctrl-T 2 switches to beta")
     q.type("grep -c ^processor /proc/cpuinfo")
     checks.check(q.wait_for(r"^\[beta\] 2\r?$") is not None, "beta runs the command and sees 2 CPUs")
+    q.type("reboot -f")
+    checks.check(q.wait_for(r"^vmm: beta: the guest restarts") is not None,
+                 "beta reboots: SBI system reset restarts that guest only")
+    checks.check(q.wait_for(r"^\[beta\] ferrovisor-guest beta up: cpus=2", count=2,
+                            deadline=300) is not None, "beta boots again")
+    checks.check(q.wait_for(r"^\[beta\] beta# ", count=3) is not None, "beta prompts again")
     q.type("poweroff -f")
     checks.check(q.wait_for(r"^vmm: beta: the guest shut down") is not None,
                  "beta powers off: SBI system reset ends that guest only")

@@ -305,11 +305,17 @@ static void test_srst_shutdown(void **state)
 	assert_no_callbacks();
 }
 
-static void test_srst_reboot_not_supported(void **state)
+static void test_srst_reboot(void **state)
 {
 	(void)state;
-	assert_error(call(SBI_EXT_SRST, 0, 1, 0, 0), SBI_ERR_NOT_SUPPORTED);
-	assert_error(call(SBI_EXT_SRST, 0, 2, 0, 0), SBI_ERR_NOT_SUPPORTED);
+	for (uint64_t type = 1; type <= 2; type++) { /* cold, warm */
+		for (uint64_t reason = 0; reason <= 1; reason++) {
+			struct sbi_result r = call(SBI_EXT_SRST, 0, type, reason, 0);
+			assert_int_equal(r.action, SBI_REBOOT);
+			assert_int_equal(r.error, SBI_SUCCESS);
+		}
+	}
+	assert_no_callbacks();
 }
 
 static void test_srst_reserved_types(void **state)
@@ -590,7 +596,7 @@ int main(void)
 	    TEST(test_dbcn_write_byte),
 	    TEST(test_dbcn_unknown_function),
 	    TEST(test_srst_shutdown),
-	    TEST(test_srst_reboot_not_supported),
+	    TEST(test_srst_reboot),
 	    TEST(test_srst_reserved_types),
 	    TEST(test_srst_vendor_types),
 	    TEST(test_srst_bad_values),

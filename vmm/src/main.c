@@ -259,12 +259,56 @@ static void stop_all_vcpus(void)
 	}
 }
 
+static fv_error_t load_boot_files(struct guest_layout *at);
+
+/* Every VS register as at power-on: no timer, no interrupts, supervisor mode. */
+static fv_error_t reset_vcpu(const struct vcpu_state *v)
+{
+	const uint64_t zeros[FV_VCPU_VSATP - FV_VCPU_VSSTATUS + 1] = {0};
+	const uint64_t no_timer = UINT64_MAX, no_interrupts = 0;
+	fv_error_t err =
+	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSSTATUS, sizeof(zeros) / sizeof(zeros[0]), zeros);
+	if (!err)
+		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSTIMECMP, 1, &no_timer);
+	if (!err)
+		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_HVIP, 1, &no_interrupts);
+	return err;
+}
+
+/*
+ * SBI system reset, reboot: this guest alone starts again as it first
+ * booted (fresh kernel, initrd and device tree, devices and vCPUs reset).
+ */
+static void restart_guest(void)
+{
+	flush_output();
+	printf("vmm: %s: the guest restarts\n", boot->name);
+	fflush(stdout);
+	stop_all_vcpus();
+	uart_reset(&uart0);
+	plic_reset(&plic, vcpu_count);
+	struct guest_layout at;
+	fv_error_t err = load_boot_files(&at);
+	for (unsigned n = 0; !err && n < vcpu_count; n++) {
+		vcpus[n].external_line = false;
+		err = reset_vcpu(&vcpus[n]);
+	}
+	if (!err && start_vcpu(0, at.kernel_gpa, at.dtb_gpa) != SBI_SUCCESS)
+		err = FV_ILLEGAL_OPERATION;
+	if (err)
+		printf("vmm: %s: cannot restart the guest: %s\n", boot->name, fv_strerror(err));
+}
+
 static bool serve_sbi(struct fv_msg *m)
 {
 	const uint64_t *x = &m->words[FV_EXIT_X0];
 	struct sbi_request req = {.ext = x[17], .fid = x[16]};
 	memcpy(req.arg, &x[REG_A0], sizeof(req.arg));
 	struct sbi_result r = sbi_handle(&req, &memory, &machine);
+	if (r.action == SBI_REBOOT) {
+		restart_guest();
+		return false;
+	}
 	if (r.action == SBI_SHUTDOWN) {
 		flush_output();
 		printf("vmm: %s: the guest shut down\n", boot->name);

@@ -106,9 +106,9 @@ static struct sbi_result srst(const struct sbi_request *r)
 	 */
 	if (r->arg[0] > SRST_WARM || r->arg[1] > SRST_REASON_FAILURE)
 		return error(SBI_ERR_INVALID_PARAM);
-	if (r->arg[0] != SRST_SHUTDOWN)
-		return error(SBI_ERR_NOT_SUPPORTED); /* reboot: not yet */
-	return (struct sbi_result){SBI_SUCCESS, 0, SBI_SHUTDOWN};
+	/* A cold or warm reboot restarts this guest alone, as it was first booted. */
+	return (struct sbi_result){SBI_SUCCESS, 0,
+	                           r->arg[0] == SRST_SHUTDOWN ? SBI_SHUTDOWN : SBI_REBOOT};
 }
 
 static struct sbi_result hsm(const struct sbi_request *r, const struct guest_memory *mem,

@@ -39,6 +39,7 @@ enum sbi_action {
 	SBI_RESUME,    /* a0/a1 (error, value) go back to the guest */
 	SBI_LEGACY,    /* a legacy call: its one result (in `error`) goes to a0 only */
 	SBI_SHUTDOWN,  /* the guest asked to be switched off */
+	SBI_REBOOT,    /* the guest asked to be restarted (cold or warm reboot) */
 	SBI_STOP_HART, /* the calling hart stops (HSM hart_stop): no reply */
 };
 
