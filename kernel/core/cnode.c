@@ -96,6 +96,20 @@ static fv_error_t check_deletable(const struct cte *slot)
 	return FV_OK;
 }
 
+_Static_assert(CAP_VCPU == (int)FV_CAP_VCPU && CAP_REPLY == (int)FV_CAP_REPLY,
+               "capability kinds are the ABI's");
+
+/* What a slot holds: enough to tell whose object it is, nothing to use it by. */
+static void describe(const struct cap *c, struct invocation *inv)
+{
+	bool sized = c->type == CAP_UNTYPED || c->type == CAP_FRAME || c->type == CAP_CNODE;
+	inv->ret[0] = c->type;
+	inv->ret[1] = c->type == CAP_IRQ_HANDLER ? c->extra : c->pa;
+	inv->ret[2] = sized ? c->size_bits : 0;
+	inv->ret[3] = c->type == CAP_NULL ? 0 : c->rights;
+	inv->nret = 4;
+}
+
 fv_error_t decode_cnode_invocation(struct invocation *inv)
 {
 	struct cnode_transfer t;
@@ -124,6 +138,11 @@ fv_error_t decode_cnode_invocation(struct invocation *inv)
 		err = decode_slot_op(inv, &slot);
 		if (!err)
 			cte_revoke(slot);
+		return err;
+	case FV_CNODE_DESCRIBE:
+		err = decode_slot_op(inv, &slot);
+		if (!err)
+			describe(&slot->cap, inv);
 		return err;
 	default:
 		return FV_ILLEGAL_OPERATION;

@@ -61,6 +61,15 @@ fv_error_t fv_cnode_revoke(fv_cptr_t root, uint64_t index, unsigned depth)
 	return fv_invoke(root, FV_CNODE_REVOKE, args, 2, NULL, 0, NULL, 0);
 }
 
+fv_error_t fv_cnode_describe(fv_cptr_t root, uint64_t index, unsigned depth,
+                             struct fv_cap_info *info)
+{
+	uint64_t args[] = {index, depth}, ret[4] = {0};
+	fv_error_t err = fv_invoke(root, FV_CNODE_DESCRIBE, args, 2, NULL, 0, ret, 4);
+	*info = (struct fv_cap_info){ret[0], ret[1], ret[2], ret[3]};
+	return err;
+}
+
 fv_error_t fv_tcb_configure(fv_cptr_t tcb, fv_cptr_t cspace, fv_cptr_t vspace, fv_cptr_t ipc_frame,
                             uint64_t ipc_va)
 {

@@ -76,6 +76,26 @@ static void map_tables_for(fv_cptr_t untyped, uint64_t va)
 	}
 }
 
+/* FV_CNODE_DESCRIBE: kind, object, size and rights of a slot, without using it. */
+static void test_describe(fv_cptr_t frame, fv_cptr_t alias)
+{
+	struct fv_cap_info a, b;
+	uint64_t pa = 0;
+	fv_frame_address(frame, &pa);
+	check(fv_cnode_describe(FV_ROOT_SLOT_CNODE, frame, 64, &a) == FV_OK &&
+	          a.kind == FV_CAP_FRAME && a.object == pa && a.size_bits == 12 &&
+	          a.rights == FV_RIGHTS_ALL,
+	      "CAP0001 describe a frame: kind, address, size, rights");
+	check(fv_cnode_describe(FV_ROOT_SLOT_CNODE, alias, 64, &b) == FV_OK &&
+	          b.object == a.object && b.rights == FV_RIGHT_READ,
+	      "CAP0002 a copy describes the same object with its own rights");
+	check(fv_cnode_describe(FV_ROOT_SLOT_CNODE, fv_slot_alloc(&slots), 64, &b) == FV_OK &&
+	          b.kind == FV_CAP_NULL && b.object == 0,
+	      "CAP0003 an empty slot describes as null");
+	check_err(fv_cnode_describe(FV_ROOT_SLOT_CNODE, 1ull << 40, 64, &b), FV_FAILED_LOOKUP,
+	          "CAP0004 a slot past the CNode cannot be described");
+}
+
 static void test_memory(fv_cptr_t untyped)
 {
 	fv_cptr_t frame = make(untyped, FV_OBJ_FRAME_4K, 0);
@@ -96,6 +116,7 @@ static void test_memory(fv_cptr_t untyped)
 	check_err(fv_frame_map(alias, FV_ROOT_SLOT_VSPACE, ALIAS_VA, FV_MAP_READ), FV_OK,
 	          "read-only copy maps readable");
 	check(((volatile uint64_t *)ALIAS_VA)[7] == 0x1234abcd, "alias sees the same memory");
+	test_describe(frame, alias);
 	check_err(fv_frame_map(frame, FV_ROOT_SLOT_VSPACE, ALIAS_VA, FV_MAP_READ),
 	          FV_ILLEGAL_OPERATION, "a mapped capability does not map twice");
 	check_err(fv_cnode_revoke(FV_ROOT_SLOT_CNODE, frame, 64), FV_OK, "revoke the frame");

@@ -16,7 +16,17 @@
 #include "system.h"
 
 #define TEST_GUEST_RAM (8ull << 20)
-#define BLOCK_BITS     FV_FRAME_2M_BITS
+#define MAX_GUESTS     SYSTEM_MAX_GUESTS
+
+/* The VMMs started, for the isolation audit. */
+struct started_guest {
+	char name[32];
+	struct fv_process vmm;
+	unsigned ram_blocks;
+};
+static struct started_guest started[MAX_GUESTS];
+static unsigned started_count;
+#define BLOCK_BITS FV_FRAME_2M_BITS
 
 /* Finds `name` in the archive; its offset from the archive's start goes in *file. */
 static bool find_file(const char *name, struct vmm_file *file)
@@ -113,6 +123,13 @@ static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
 	return err;
 }
 
+static void remember(const struct fv_process *p, const struct vmm_boot *b)
+{
+	struct started_guest *g = &started[started_count++];
+	*g = (struct started_guest){.vmm = *p, .ram_blocks = b->ram_blocks};
+	strcpy(g->name, b->name);
+}
+
 /* Starts the VMM of one guest, described by `b` with its files still to find. */
 static bool start_guest(struct vmm_boot *b, const char *kernel, const char *initrd)
 {
@@ -132,6 +149,8 @@ static bool start_guest(struct vmm_boot *b, const char *kernel, const char *init
 		err = root_start(&p, 0);
 	if (err)
 		printf("root: cannot start the VMM of %s: %s\n", b->name, fv_strerror(err));
+	else if (started_count < MAX_GUESTS)
+		remember(&p, b);
 	fflush(stdout);
 	return !err;
 }
@@ -200,4 +219,73 @@ bool start_configured_guests(void)
 		start_guest(&b, g->kernel, g->initrd[0] ? g->initrd : NULL);
 	}
 	return true;
+}
+
+/* ---- the isolation audit (ferrovisor.audit) ---- */
+
+struct region {
+	uint64_t base, size;
+};
+
+/* What belongs to guest `g`: its VMM's memory and its CNode, VSpace and TCB. */
+static unsigned owned_by(const struct started_guest *g, struct region *r, unsigned max)
+{
+	unsigned n = 0;
+	const fv_cptr_t untyped[] = {FV_PROCESS_SLOT_UNTYPED, VMM_SLOT_GUEST_OBJECTS};
+	struct fv_cap_info info;
+	for (unsigned i = 0; i < 2 + g->ram_blocks && n < max; i++) {
+		fv_cptr_t slot = i < 2 ? untyped[i] : VMM_SLOT_GUEST_RAM + (i - 2);
+		if (fv_cnode_describe(g->vmm.cnode, slot, 64, &info) == FV_OK &&
+		    info.kind == FV_CAP_UNTYPED)
+			r[n++] = (struct region){info.object, 1ull << info.size_bits};
+	}
+	const fv_cptr_t own[] = {g->vmm.cnode, g->vmm.vspace, g->vmm.tcb};
+	for (unsigned i = 0; i < 3 && n < max; i++)
+		if (fv_cnode_describe(FV_ROOT_SLOT_CNODE, own[i], 64, &info) == FV_OK)
+			r[n++] = (struct region){info.object, 1};
+	return n;
+}
+
+static bool inside(const struct region *r, unsigned n, uint64_t pa)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (pa - r[i].base < r[i].size)
+			return true;
+	return false;
+}
+
+/* Every capability in a's CSpace is checked against what b owns. */
+static void audit_pair(const struct started_guest *a, const struct started_guest *b)
+{
+	struct region theirs[VMM_MAX_RAM_BLOCKS + 5];
+	unsigned n = owned_by(b, theirs, sizeof(theirs) / sizeof(theirs[0]));
+	unsigned held = 0, foreign = 0;
+	for (uint64_t slot = 0; slot < (1u << FV_PROCESS_CNODE_RADIX); slot++) {
+		struct fv_cap_info info;
+		if (fv_cnode_describe(a->vmm.cnode, slot, 64, &info) != FV_OK ||
+		    info.kind == FV_CAP_NULL)
+			continue;
+		held++;
+		if (info.kind != FV_CAP_IRQ_HANDLER && inside(theirs, n, info.object)) {
+			foreign++;
+			printf("root: audit: %s's slot %lu (kind %lu) is an object of %s\n",
+			       a->name, (unsigned long)slot, info.kind, b->name);
+		}
+	}
+	printf("root: audit: %s's VMM holds %u capabilities, %u to objects of %s\n", a->name, held,
+	       foreign, b->name);
+}
+
+unsigned guests_started(void)
+{
+	return started_count;
+}
+
+void audit_guests(void)
+{
+	for (unsigned a = 0; a < started_count; a++)
+		for (unsigned b = 0; b < started_count; b++)
+			if (a != b)
+				audit_pair(&started[a], &started[b]);
+	fflush(stdout);
 }

@@ -15,6 +15,8 @@
 #include <fv/posix.h>
 #include <fv/thread.h>
 
+#include <vmm/boot.h>
+
 #include "../kerneltest/kerneltest.h"
 #include "root.h"
 
@@ -266,14 +268,24 @@ fv_error_t root_retype_anywhere(unsigned bits, fv_cptr_t cnode, uint64_t slot)
 	return FV_NOT_ENOUGH_MEMORY;
 }
 
-/* Faults of the programs the root task started: reported, and the thread stays stopped. */
+/*
+ * Faults of the programs the root task started: reported, and the thread
+ * stays stopped. VMMs also say here when their guest runs; once all have,
+ * the isolation audit runs if the boot arguments ask for it.
+ */
 static void supervise(void)
 {
 	struct fv_msg m;
+	unsigned ready = 0;
 	for (;;) {
 		struct fv_ipc_result r = fv_recv(supervisor_endpoint, &m);
 		if (r.status != FV_OK)
 			continue;
+		if (FV_MSGINFO_LABEL(r.info) == VMM_READY_LABEL) {
+			if (++ready == guests_started() && cmdline_has("ferrovisor.audit"))
+				audit_guests();
+			continue;
+		}
 		fv_printf("root: a thread of the program with TCB %lu stopped on fault %lx at "
 		          "0x%lx (pc 0x%lx)\n",
 		          (unsigned long)r.badge, (unsigned long)FV_MSGINFO_LABEL(m.info),

@@ -42,6 +42,13 @@ fv_error_t root_console_attach(uint64_t badge, const char *name, fv_cptr_t cnode
 void start_test_guests(char *list);
 /* The guests of the archive's system description; false if it has none. */
 bool start_configured_guests(void);
+/*
+ * Checks that no guest's VMM holds a capability to an object another guest
+ * owns (its VMM's memory, CNode, VSpace, TCB) and prints what it found.
+ */
+void audit_guests(void);
+/* How many guests' VMMs started. */
+unsigned guests_started(void);
 /* True if the boot archive holds a system description. */
 bool root_has_system(void);
 

@@ -64,6 +64,21 @@ class Qemu:
             self.proc.stdin.flush()
             time.sleep(delay)
 
+    def mark(self):
+        """A place in the output: wait_after() looks only at what comes after it."""
+        return len(self.text())
+
+    def wait_after(self, mark, pattern, deadline=DEFAULT_DEADLINE):
+        """Waits until `pattern` appears after `mark`; returns the match or None."""
+        regex = re.compile(pattern, re.M)
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            found = regex.search(self.text(), mark)
+            if found or self.proc.poll() is not None:
+                return found or regex.search(self.text(), mark)
+            time.sleep(0.02)
+        return None
+
     def keys(self, raw):
         """Sends raw bytes (control keys) to the console."""
         self.proc.stdin.write(raw)

@@ -200,8 +200,15 @@ def case_guest(args, checks):
 
 def case_isolation(args, checks):
     """One guest writes outside its memory: its VMM stops it, the other guest runs to the end."""
-    q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.guest=wild,sbitest:2")
+    q = qemu_test.boot(args, smp=2, memory="256M",
+                       append="ferrovisor.guest=wild,sbitest:2 ferrovisor.audit")
     try:
+        for a, b in (("wild", "sbitest"), ("sbitest", "wild")):
+            audit = q.wait_for(r"^root: audit: %s's VMM holds (\d+) capabilities, (\d+) to "
+                               r"objects of %s$" % (a, b))
+            checks.check(audit is not None and int(audit[0][0]) > 20 and audit[0][1] == "0",
+                         f"{a}'s VMM holds no capability to an object of {b} "
+                         f"({audit[0] if audit else 'no audit'})")
         stopped = q.wait_for(r"^vmm: wild: no memory or device there: exit 23 .*"
                              r"\(address 0x90000000\): guest stopped")
         checks.check(stopped is not None, "the wild guest's store reaches its VMM, which stops it")
@@ -311,30 +318,45 @@ def case_linux_guests(args, checks):
     return q
 
 
+def command(q, guest, line, answer):
+    """Types `line` in `guest` and waits for `answer`, then for its next prompt."""
+    mark = q.mark()
+    q.type(line)
+    found = q.wait_after(mark, r"^\[%s\] %s\r?$" % (guest, answer))
+    if found:
+        q.wait_after(found.end(), r"%s# " % guest)
+    return found is not None
+
+
 def drive_two_guests(q, checks):
     """Types on the console as a person would: in alpha, then (Ctrl-T 2) in beta, then back."""
     checks.check(q.wait_for(r"^\[alpha\] alpha# ") is not None, "alpha prompts")
     checks.check(q.wait_for(r"^\[beta\] beta# ") is not None, "beta prompts")
-    q.type("echo alpha-$((6*7))")
-    checks.check(q.wait_for(r"^\[alpha\] alpha-42\r?$") is not None,
+    checks.check(command(q, "alpha", "echo alpha-$((6*7))", "alpha-42"),
                  "alpha has the input first and runs a typed command")
+    mark = q.mark()
     q.keys(b"\x142")
-    checks.check(q.wait_for(r"^console: input goes to beta$") is not None, "Ctrl-T 2 switches to beta")
-    q.type("grep -c ^processor /proc/cpuinfo")
-    checks.check(q.wait_for(r"^\[beta\] 2\r?$") is not None, "beta runs the command and sees 2 CPUs")
+    checks.check(q.wait_after(mark, r"^console: input goes to beta$") is not None,
+                 "Ctrl-T 2 switches to beta")
+    checks.check(command(q, "beta", "grep -c ^processor /proc/cpuinfo", "2"),
+                 "beta runs the command and sees 2 CPUs")
+    mark = q.mark()
     q.type("reboot -f")
-    checks.check(q.wait_for(r"^vmm: beta: the guest restarts") is not None,
+    checks.check(q.wait_after(mark, r"^vmm: beta: the guest restarts") is not None,
                  "beta reboots: SBI system reset restarts that guest only")
-    checks.check(q.wait_for(r"^\[beta\] ferrovisor-guest beta up: cpus=2", count=2,
-                            deadline=300) is not None, "beta boots again")
-    checks.check(q.wait_for(r"^\[beta\] beta# ", count=3) is not None, "beta prompts again")
+    again = q.wait_after(mark, r"^\[beta\] ferrovisor-guest beta up: cpus=2", deadline=300)
+    checks.check(again is not None, "beta boots again")
+    checks.check(again is not None and q.wait_after(again.end(), r"beta# ") is not None,
+                 "beta prompts again")
+    mark = q.mark()
     q.type("poweroff -f")
-    checks.check(q.wait_for(r"^vmm: beta: the guest shut down") is not None,
+    checks.check(q.wait_after(mark, r"^vmm: beta: the guest shut down") is not None,
                  "beta powers off: SBI system reset ends that guest only")
+    mark = q.mark()
     q.keys(b"\x141")
-    checks.check(q.wait_for(r"^console: input goes to alpha$") is not None, "Ctrl-T 1 switches back")
-    q.type("echo still-$((40+2))")
-    checks.check(q.wait_for(r"^\[alpha\] still-42\r?$") is not None,
+    checks.check(q.wait_after(mark, r"^console: input goes to alpha$") is not None,
+                 "Ctrl-T 1 switches back")
+    checks.check(command(q, "alpha", "echo still-$((40+2))", "still-42"),
                  "alpha keeps running after beta is off")
 
 

@@ -547,5 +547,7 @@ int main(void)
 	printf("vmm: %s: started, %lu MiB at 0x%lx\n", boot->name,
 	       (unsigned long)(memory.size >> 20), (unsigned long)memory.base);
 	fflush(stdout);
+	struct fv_msg ready = {.info = FV_MSGINFO(VMM_READY_LABEL, 0, 0)};
+	fv_send(FV_PROCESS_SLOT_SUPERVISOR, &ready);
 	run();
 }

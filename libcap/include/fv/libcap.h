@@ -154,6 +154,9 @@ fv_error_t fv_cnode_move(fv_cptr_t root, uint64_t dest, unsigned dest_depth, fv_
                          uint64_t src, unsigned src_depth);
 fv_error_t fv_cnode_delete(fv_cptr_t root, uint64_t index, unsigned depth);
 fv_error_t fv_cnode_revoke(fv_cptr_t root, uint64_t index, unsigned depth);
+/* What the slot holds (kind FV_CAP_NULL if nothing). */
+fv_error_t fv_cnode_describe(fv_cptr_t root, uint64_t index, unsigned depth,
+                             struct fv_cap_info *info);
 fv_error_t fv_tcb_configure(fv_cptr_t tcb, fv_cptr_t cspace, fv_cptr_t vspace, fv_cptr_t ipc_frame,
                             uint64_t ipc_va);
 fv_error_t fv_tcb_write_registers(fv_cptr_t tcb, const uint64_t *regs, unsigned count);

@@ -25,6 +25,9 @@
 #define VMM_OBJECT_BITS        21 /* 2 MiB for the guest's objects */
 #define VMM_RAM_BLOCK_BITS     21 /* guest RAM is mapped in 2 MiB frames */
 
+/* Sent (not called) on the supervisor endpoint once the guest is built and running. */
+#define VMM_READY_LABEL 0x564d4d52ul /* "VMMR" */
+
 /* A file of the archive: `size` bytes at VMM_ARCHIVE_VA + offset; size 0: none. */
 struct vmm_file {
 	uint64_t offset, size;

@@ -67,6 +67,31 @@ typedef enum {
 /* A CNode capability's guard, as the badge of CNode mint: size in bits 0-5, value above. */
 #define FV_CNODE_GUARD(size, value) (((unsigned long)(value) << 6) | ((size) & 0x3f))
 
+/* What FV_CNODE_DESCRIBE says of a capability: its kind, object, size and rights. */
+enum fv_cap_kind {
+	FV_CAP_NULL = 0,
+	FV_CAP_UNTYPED,
+	FV_CAP_CNODE,
+	FV_CAP_TCB,
+	FV_CAP_ENDPOINT,
+	FV_CAP_NOTIFICATION,
+	FV_CAP_FRAME,
+	FV_CAP_PAGE_TABLE,
+	FV_CAP_VSPACE,
+	FV_CAP_IRQ_CONTROL,
+	FV_CAP_IRQ_HANDLER,
+	FV_CAP_REPLY,
+	FV_CAP_GUEST_SPACE,
+	FV_CAP_VCPU,
+};
+
+struct fv_cap_info {
+	unsigned long kind;      /* enum fv_cap_kind */
+	unsigned long object;    /* the object's physical address (an IRQ handler: its number) */
+	unsigned long size_bits; /* Untyped and frame size, CNode radix; 0 otherwise */
+	unsigned long rights;    /* FV_RIGHT_* */
+};
+
 /* Invocation labels, grouped by the object they apply to. */
 typedef enum {
 	FV_UNTYPED_RETYPE = 1,
@@ -75,6 +100,7 @@ typedef enum {
 	FV_CNODE_MOVE,
 	FV_CNODE_DELETE,
 	FV_CNODE_REVOKE,
+	FV_CNODE_DESCRIBE, /* args: index, depth: what the slot holds (struct fv_cap_info) */
 	FV_TCB_CONFIGURE = 32,
 	FV_TCB_WRITE_REGISTERS,
 	FV_TCB_READ_REGISTERS,
