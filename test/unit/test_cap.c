@@ -1881,10 +1881,11 @@ static uint64_t random_mint_word(struct rng *r)
 
 static void random_cnode_op(struct rng *r, struct op *op)
 {
-	static const uint64_t labels[] = {FV_CNODE_COPY, FV_CNODE_MINT, FV_CNODE_MOVE,
-	                                  FV_CNODE_DELETE, FV_CNODE_REVOKE};
+	static const uint64_t labels[] = {FV_CNODE_COPY,   FV_CNODE_MINT,   FV_CNODE_MOVE,
+	                                  FV_CNODE_DELETE, FV_CNODE_REVOKE, FV_CNODE_DESCRIBE};
 	op->label = chance(r, 5) ? 0 : labels[below(r, ARRAY_SIZE(labels))];
-	bool on_one_slot = op->label == FV_CNODE_DELETE || op->label == FV_CNODE_REVOKE;
+	bool on_one_slot = op->label == FV_CNODE_DELETE || op->label == FV_CNODE_REVOKE ||
+	                   op->label == FV_CNODE_DESCRIBE;
 	op->target = random_cnode_slot(r);
 	op->cap0 = random_cnode_slot(r);
 	random_address(r, &op->target->cap, on_one_slot ? WANT_FULL : WANT_EMPTY, &op->args[0],
@@ -1989,6 +1990,8 @@ static const char *check_success(const struct op *op, struct cte *a, struct cte 
 		return slot_is_empty(a) ? NULL : "a deleted slot is not empty";
 	case FV_CNODE_REVOKE:
 		return cte_has_children(a) ? "a revoked capability has children" : NULL;
+	case FV_CNODE_DESCRIBE:
+		return NULL; /* it changes nothing: the tree checks after each step say so */
 	default:
 		for (uint64_t i = 0; i < op->args[5]; i++)
 			if (!is_child_of(a + i, op->target))
