@@ -10,6 +10,8 @@
  *         kernel: build/cache/riscv64/root/Image
  *         initrd: build/guest/initramfs.cpio       # optional
  *         command_line: "console=ttyS0 earlycon"   # optional, at most 1023 bytes
+ *         on_fault: restart            # optional: stop (the default) or restart the guest when
+ *                                      # it touches memory it does not own
  *
  * The subset: one top-level mapping whose only key is `guests`, a block
  * sequence of 1 to 8 mappings with the keys above; scalars plain,
@@ -28,6 +30,7 @@
 #ifndef FVCONFIG_H
 #define FVCONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,9 +66,10 @@ struct guest_config {
 	char kernel[CONFIG_PATH_MAX + 1];
 	char initrd[CONFIG_PATH_MAX + 1]; /* "" when there is none */
 	char command_line[CONFIG_CMDLINE_MAX + 1];
-	unsigned line;        /* of the guest's "-" */
-	unsigned kernel_line; /* of its kernel key */
-	unsigned initrd_line; /* of its initrd key, 0 when there is none */
+	bool restart_on_fault; /* on_fault: restart */
+	unsigned line;         /* of the guest's "-" */
+	unsigned kernel_line;  /* of its kernel key */
+	unsigned initrd_line;  /* of its initrd key, 0 when there is none */
 };
 
 struct system_config {

@@ -25,11 +25,20 @@
 #define PRINTF_LIKE(f, a)
 #endif
 
-enum key { KEY_NAME, KEY_VCPUS, KEY_MEMORY, KEY_KERNEL, KEY_INITRD, KEY_COMMAND_LINE, KEY_COUNT };
+enum key {
+	KEY_NAME,
+	KEY_VCPUS,
+	KEY_MEMORY,
+	KEY_KERNEL,
+	KEY_INITRD,
+	KEY_COMMAND_LINE,
+	KEY_ON_FAULT,
+	KEY_COUNT
+};
 
-static const char *const key_names[KEY_COUNT] = {"name",   "vcpus",  "memory",
-                                                 "kernel", "initrd", "command_line"};
-#define KEY_LIST "name, vcpus, memory, kernel, initrd, command_line"
+static const char *const key_names[KEY_COUNT] = {"name",   "vcpus",        "memory",  "kernel",
+                                                 "initrd", "command_line", "on_fault"};
+#define KEY_LIST "name, vcpus, memory, kernel, initrd, command_line, on_fault"
 
 #define DISPLAY_MAX       40 /* bytes of a value or key quoted in a message */
 #define DEFAULT_FILE_NAME "<input>"
@@ -568,6 +577,18 @@ static int set_command_line(struct parser *p)
 	return 0;
 }
 
+static int set_on_fault(struct parser *p)
+{
+	const struct scalar *v = &p->value;
+	if (strcmp(v->text, "stop") == 0)
+		p->guest->restart_on_fault = false;
+	else if (strcmp(v->text, "restart") == 0)
+		p->guest->restart_on_fault = true;
+	else
+		return fail(p, 0, "on_fault must be stop or restart");
+	return 0;
+}
+
 static int set_field(struct parser *p, enum key k)
 {
 	struct guest_config *g = p->guest;
@@ -584,6 +605,8 @@ static int set_field(struct parser *p, enum key k)
 	case KEY_INITRD:
 		g->initrd_line = p->line.number;
 		return set_path(p, "initrd", g->initrd);
+	case KEY_ON_FAULT:
+		return set_on_fault(p);
 	default:
 		return set_command_line(p);
 	}

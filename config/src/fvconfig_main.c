@@ -279,6 +279,8 @@ static int emit_guest(struct emitter *e, const struct system_config *config,
 	        g->memory_bytes, kernel);
 	if (*initrd)
 		fprintf(out, "initrd %s\n", initrd);
+	if (g->restart_on_fault)
+		fputs("on_fault restart\n", out);
 	fprintf(out, "cmdline %s\nend\n", g->command_line);
 	return 0;
 }

@@ -155,14 +155,22 @@ static bool start_guest(struct vmm_boot *b, const char *kernel, const char *init
 	return !err;
 }
 
-/* `spec` is NAME or NAME:VCPUS: the test guest guest-NAME.bin with 8 MiB of RAM. */
+/*
+ * `spec` is NAME, NAME:VCPUS or NAME:VCPUS:restart: the test guest
+ * guest-NAME.bin with 8 MiB of RAM, restarted on a fault with the last.
+ */
 static void start_test_guest(char *spec)
 {
 	char *colon = strchr(spec, ':');
 	struct vmm_boot b = {.ram_size = TEST_GUEST_RAM, .vcpus = 1};
 	if (colon) {
 		*colon = '\0';
-		b.vcpus = (uint32_t)strtoul(colon + 1, NULL, 10);
+		char *policy;
+		b.vcpus = (uint32_t)strtoul(colon + 1, &policy, 10);
+		if (strcmp(policy, ":restart") == 0)
+			b.restart_on_fault = 1;
+		else if (*policy)
+			b.vcpus = 0; /* refused below */
 	}
 	if (!system_name_valid(spec) || b.vcpus < 1 || b.vcpus > SYSTEM_MAX_VCPUS) {
 		printf("root: bad test guest '%s'\n", spec);
@@ -215,6 +223,7 @@ bool start_configured_guests(void)
 		strcpy(b.name, g->name);
 		b.ram_size = g->memory;
 		b.vcpus = g->vcpus;
+		b.restart_on_fault = g->restart_on_fault != 0;
 		strcpy(b.command_line, g->cmdline);
 		start_guest(&b, g->kernel, g->initrd[0] ? g->initrd : NULL);
 	}

@@ -6,17 +6,18 @@
 
 #include "system.h"
 
+enum key { KEY_VCPUS, KEY_MEMORY, KEY_KERNEL, KEY_INITRD, KEY_CMDLINE, KEY_ON_FAULT, KEY_COUNT };
+static const char *const key_names[KEY_COUNT] = {"vcpus",  "memory",  "kernel",
+                                                 "initrd", "cmdline", "on_fault"};
+
 struct parser {
 	struct system_desc *out;
 	struct system_guest *open; /* the guest block being read, or NULL */
-	bool seen[6];              /* keys of the open block */
+	bool seen[KEY_COUNT];      /* keys of the open block */
 	unsigned line;
 	char *err;
 	size_t err_size;
 };
-
-enum key { KEY_VCPUS, KEY_MEMORY, KEY_KERNEL, KEY_INITRD, KEY_CMDLINE, KEY_COUNT };
-static const char *const key_names[KEY_COUNT] = {"vcpus", "memory", "kernel", "initrd", "cmdline"};
 
 static int fail(struct parser *p, const char *fmt, ...)
 {
@@ -123,6 +124,11 @@ static int set_key(struct parser *p, enum key k, const char *value)
 		return copy_value(p, g->initrd, sizeof(g->initrd), value, "a file name");
 	case KEY_CMDLINE:
 		return copy_value(p, g->cmdline, sizeof(g->cmdline), value, "the command line");
+	case KEY_ON_FAULT:
+		if (strcmp(value, "stop") != 0 && strcmp(value, "restart") != 0)
+			return fail(p, "on_fault must be stop or restart");
+		g->restart_on_fault = strcmp(value, "restart") == 0;
+		return 0;
 	default:
 		return fail(p, "unknown key");
 	}

@@ -11,6 +11,7 @@
  *     kernel guest-alpha.kernel    a file of the archive (required)
  *     initrd guest-alpha.initrd    a file of the archive (optional)
  *     cmdline console=ttyS0 quiet  the rest of the line (optional)
+ *     on_fault restart             stop (the default) or restart (optional)
  *     end
  *
  * Portable C11 (no allocation) so that it is unit-tested and fuzzed on the host.
@@ -37,6 +38,7 @@ struct system_guest {
 	char kernel[SYSTEM_FILE_MAX + 1];
 	char initrd[SYSTEM_FILE_MAX + 1]; /* "" when there is none */
 	char cmdline[SYSTEM_CMDLINE_MAX + 1];
+	int restart_on_fault; /* on_fault restart: a guest fault restarts the guest */
 };
 
 struct system_desc {

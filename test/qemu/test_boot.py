@@ -222,6 +222,25 @@ def case_isolation(args, checks):
     return q
 
 
+def case_isolation_restart(args, checks):
+    """With the restart policy a faulting guest starts again (a few times), then stops."""
+    q = qemu_test.boot(args, smp=2, memory="256M",
+                       append="ferrovisor.guest=wild:1:restart,sbitest:2")
+    try:
+        stopped = q.wait_for(r"^vmm: wild: no memory or device there: .*guest stopped$")
+        checks.check(stopped is not None, "after its restarts the wild guest is stopped")
+        restarts = re.findall(r"^vmm: wild: no memory or device there: .*guest restarted$",
+                              q.text(), re.M)
+        checks.check(len(restarts) == 3, f"it was restarted 3 times ({len(restarts)})")
+        started = re.findall(r"^\[wild\] wild: writing", q.text(), re.M)
+        checks.check(len(started) == 4, f"and ran 4 times ({len(started)})")
+        done = q.wait_for(r"^\[sbitest\] sbitest: (\d+) passed, (\d+) failed")
+        checks.check(done is not None and done[0][1] == "0", "the other guest runs to the end")
+    finally:
+        q.stop()
+    return q
+
+
 def case_uart_irq(args, checks):
     """A key typed on the console reaches the root task as a UART interrupt."""
     q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.test=uart-irq")
@@ -362,6 +381,7 @@ def drive_two_guests(q, checks):
 
 CASES = {"banner": case_banner, "fuzz": case_fuzz, "kerneltest": case_kerneltest, "guest": case_guest, "isolation": case_isolation, "uart-irq": case_uart_irq, "no-h": case_no_h, "panic": case_panic,
          "bad-dtb": case_bad_dtb, "linux-native": case_linux_native,
+         "isolation-restart": case_isolation_restart,
          "linux-guests": case_linux_guests}
 
 

@@ -401,12 +401,27 @@ static void test_paths_and_command_line(void **state)
 #define HEAD    "guests:\n  - name: g\n    vcpus: 1\n    memory: 16M\n    kernel: k\n"
 #define GUEST_B "  - name: b\n    vcpus: 1\n    memory: 16M\n    kernel: k\n"
 
+static void test_on_fault(void **state)
+{
+	(void)state;
+	const char *text = HEAD "    on_fault: restart\n" GUEST_B "    on_fault: stop\n";
+	assert_int_equal(parse_len(text, strlen(text)), 0);
+	assert_true(config.guests[0].restart_on_fault);
+	assert_false(config.guests[1].restart_on_fault);
+	text = HEAD;
+	assert_int_equal(parse_len(text, strlen(text)), 0);
+	assert_false(config.guests[0].restart_on_fault); /* stop unless asked */
+}
+
 static void test_key_errors(void **state)
 {
 	(void)state;
 	expect_error(HEAD "    memroy: 256M\n", 6,
 	             "unknown key 'memroy' (expected name, vcpus, memory, kernel, initrd, "
-	             "command_line)");
+	             "command_line, on_fault)");
+	expect_error(HEAD "    on_fault: reboot\n", 6, "on_fault must be stop or restart");
+	expect_error(HEAD "    on_fault: stop\n    on_fault: stop\n", 7,
+	             "duplicate key 'on_fault' (first on line 6)");
 	expect_error(HEAD "    Name: x\n", 6, "unknown key 'Name'");
 	expect_error(HEAD "    vcpus: 2\n", 6, "duplicate key 'vcpus' (first on line 3)");
 	expect_error(HEAD "    command_line: a\n    command_line: a\n", 7,
@@ -665,7 +680,7 @@ static void test_error_format(void **state)
 	expect_error(HEAD "    memroy: 256M\n", 6, "unknown key");
 	config_error_format(&err, text, sizeof text);
 	assert_string_equal(text, "test.yaml:6: unknown key 'memroy' (expected name, vcpus, "
-	                          "memory, kernel, initrd, command_line)");
+	                          "memory, kernel, initrd, command_line, on_fault)");
 	expect_error_at("guests:\n\t- name: a\n", 2, 1, "tab");
 	config_error_format(&err, text, sizeof text);
 	assert_string_equal(text, "test.yaml:2:1: tab in indentation (indent with spaces)");
@@ -834,6 +849,7 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_paths_and_command_line),
 	    cmocka_unit_test(test_key_errors),
+	    cmocka_unit_test(test_on_fault),
 	    cmocka_unit_test(test_guest_list_errors),
 	    cmocka_unit_test(test_top_level_errors),
 	    cmocka_unit_test(test_indentation_errors),

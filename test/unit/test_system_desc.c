@@ -129,6 +129,21 @@ static void test_keys_in_any_order(void **state)
 	assert_string_equal(desc.guests[0].cmdline, "x");
 }
 
+static void test_on_fault(void **state)
+{
+	(void)state;
+	expect_ok("guest a\nkernel k\nmemory 2097152\non_fault restart\nend\n"
+	          "guest b\nkernel k\nmemory 2097152\non_fault stop\nend\n"
+	          "guest c\nkernel k\nmemory 2097152\nend\n");
+	assert_int_equal(desc.guests[0].restart_on_fault, 1);
+	assert_int_equal(desc.guests[1].restart_on_fault, 0);
+	assert_int_equal(desc.guests[2].restart_on_fault, 0);
+	expect_error("guest a\nkernel k\nmemory 2097152\non_fault reboot\nend\n", 4,
+	             "on_fault must be stop or restart");
+	expect_error("guest a\nkernel k\nmemory 2097152\non_fault stop\non_fault stop\nend\n", 5,
+	             "'on_fault' given twice");
+}
+
 static void test_comments_blank_lines_crlf_and_indentation(void **state)
 {
 	(void)state;
@@ -571,6 +586,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_guests_read_back),
 	    cmocka_unit_test(test_keys_in_any_order),
+	    cmocka_unit_test(test_on_fault),
 	    cmocka_unit_test(test_comments_blank_lines_crlf_and_indentation),
 	    cmocka_unit_test(test_last_line_without_newline),
 	    cmocka_unit_test(test_cmdline_is_the_rest_of_the_line),

@@ -330,14 +330,28 @@ static bool serve_sbi(struct fv_msg *m)
 	return true;
 }
 
+/*
+ * A guest fault this VMM cannot serve: the guest stops, or with the restart
+ * policy starts again, at most MAX_FAULT_RESTARTS times (a guest that
+ * faults at every boot would otherwise restart for ever).
+ */
+#define MAX_FAULT_RESTARTS 3
+static unsigned fault_restarts;
+
 static bool stop_guest(const struct fv_msg *m, const char *why)
 {
+	bool restart = boot->restart_on_fault && fault_restarts < MAX_FAULT_RESTARTS;
 	flush_output();
-	printf("vmm: %s: %s: exit %lu at pc 0x%lx (address 0x%lx): guest stopped\n", boot->name,
-	       why, (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
-	       (unsigned long)m->words[FV_EXIT_GPA]);
+	printf("vmm: %s: %s: exit %lu at pc 0x%lx (address 0x%lx): guest %s\n", boot->name, why,
+	       (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
+	       (unsigned long)m->words[FV_EXIT_GPA], restart ? "restarted" : "stopped");
 	fflush(stdout);
-	stop_all_vcpus();
+	if (restart) {
+		fault_restarts++;
+		restart_guest();
+	} else {
+		stop_all_vcpus();
+	}
 	return false;
 }
 

@@ -40,6 +40,8 @@ struct vmm_boot {
 	uint32_t ram_blocks;                        /* Untypeds from VMM_SLOT_GUEST_RAM on */
 	uint8_t ram_block_bits[VMM_MAX_RAM_BLOCKS]; /* their sizes */
 	struct vmm_file kernel, initrd;
+	uint32_t
+	    restart_on_fault; /* a fault restarts the guest (a few times) instead of stopping it */
 	char command_line[1024];
 };
 
