@@ -155,9 +155,17 @@ static void load_translation(struct hart *self, struct tcb *t, struct vcpu *v)
 		csr_write_vsatp(v->regs[FV_VCPU_VSATP]);
 }
 
+/* Interrupt changes made while it ran elsewhere, into its saved hvip. */
+static void apply_pending_interrupts(struct vcpu *v)
+{
+	v->regs[FV_VCPU_HVIP] = (v->regs[FV_VCPU_HVIP] | v->irq_set) & ~v->irq_clear;
+	v->irq_set = v->irq_clear = 0;
+}
+
 void vcpu_enter(struct tcb *t)
 {
 	struct vcpu *v = tcb_vcpu(t);
+	apply_pending_interrupts(v);
 	load_vs_csrs(v);
 	load_translation(this_hart(), t, v);
 	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU); a guest WFI traps. */
@@ -208,6 +216,7 @@ static uint64_t interrupts_waiting(const struct vcpu *v)
 static void guest_wfi(struct tcb *t, struct vcpu *v)
 {
 	t->ctx.sepc += 4;
+	apply_pending_interrupts(v);
 	if (interrupts_waiting(v))
 		return;
 	uint64_t wake = UINT64_MAX;
@@ -267,9 +276,10 @@ static fv_error_t check_reg_range(const struct invocation *inv, unsigned extra)
 
 /*
  * args: bits to set, bits to clear, and optionally nonzero to make it forget
- * its guest translations (and fence.i) at its next entry. A running guest is
- * brought off its hart first (which saves its hvip), so the change is in
- * place at its next entry.
+ * its guest translations (and fence.i) at its next entry. A guest running on
+ * another hart is not stopped and waited for: the change is recorded and
+ * that hart poked, so it enters the kernel and takes the change in at the
+ * guest's next entry, at once. A sleeping guest wakes.
  */
 static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
 {
@@ -278,13 +288,18 @@ static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
 	uint64_t set = inv->args[0], clear = inv->args[1];
 	if ((set | clear) & ~(uint64_t)FV_VCPU_IRQ_ALL)
 		return FV_INVALID_ARGUMENT;
-	if (v->tcb)
-		tcb_take_off_hart(v->tcb);
-	v->regs[FV_VCPU_HVIP] = (v->regs[FV_VCPU_HVIP] | set) & ~clear;
+	v->irq_set = (v->irq_set | set) & ~clear; /* the latest word on a bit wins */
+	v->irq_clear = (v->irq_clear | clear) & ~set;
 	if (inv->nargs >= 3 && inv->args[2])
 		v->flush = true; /* an SBI remote fence for this vCPU */
-	if (set && v->tcb)
-		sched_wake(v->tcb); /* out of a WFI: it checks its interrupts itself */
+	struct tcb *t = v->tcb;
+	if (t && t->running_on >= 0) {
+		hart_poke(&harts[t->running_on]);
+		return FV_OK;
+	}
+	apply_pending_interrupts(v);
+	if (set && t)
+		sched_wake(t); /* out of a WFI: it checks its interrupts itself */
 	return FV_OK;
 }
 
@@ -301,6 +316,7 @@ fv_error_t decode_vcpu_invocation(struct invocation *inv)
 		return err;
 	if (v->tcb && v->tcb->running_on >= 0)
 		return FV_ILLEGAL_OPERATION; /* its state is in a hart now: stop the thread first */
+	apply_pending_interrupts(v);
 	unsigned first = (unsigned)inv->args[0], count = (unsigned)inv->args[1];
 	if (write && inv->nargs < 2 + count)
 		return FV_TRUNCATED_MESSAGE;

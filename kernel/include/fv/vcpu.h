@@ -22,6 +22,8 @@ struct vcpu {
 	uint64_t id;       /* unique for the kernel's lifetime: which vCPU a hart ran last */
 	int16_t last_hart; /* where it last ran: moving on means stale guest TLB entries */
 	bool flush;        /* a VMM asked (SBI remote fence): forget guest translations */
+	/* Interrupts raised and lowered while it ran on another hart: applied at its next entry. */
+	uint64_t irq_set, irq_clear;
 };
 _Static_assert(sizeof(struct vcpu) <= (1u << FV_VCPU_BITS), "a VCPU fits its object size");
 
