@@ -79,14 +79,15 @@ def compose_bench_system(args, workdir):
     return module
 
 
-def linux_run(args, native, module):
+def linux_run(args, native, module, icount=False):
     """One boot: seconds (wall) to the marker line, and the guest's own figures."""
     start = time.monotonic()
+    extra = ["-icount", "shift=0"] if icount else []
     if native:
         q = qemu_test.boot(args, image=args.linux[0], smp=2, memory="256M",
-                           append=LINUX_CMDLINE, extra=["-initrd", args.linux[1]])
+                           append=LINUX_CMDLINE, extra=["-initrd", args.linux[1]] + extra)
     else:
-        q = qemu_test.boot(args, smp=2, memory="1G", initrd=module)
+        q = qemu_test.boot(args, smp=2, memory="1G", initrd=module, extra=extra)
     try:
         if q.wait_for(MARKER.pattern, deadline=600) is None:
             sys.exit("bench: Linux did not reach its marker:\n" + q.text()[-2000:])
@@ -107,11 +108,17 @@ def print_linux_ratios(args):
         for _ in range(args.repeat):  # alternating, so that machine noise hits both
             for native in (True, False):
                 runs[native].append(linux_run(args, native, module))
+        # Under -icount the guest's clock counts retired instructions: the same on every run.
+        exact = {native: linux_run(args, native, module, icount=True) for native in (True, False)}
     for name in ("linux_boot_to_marker", "linux_boot_wall", "linux_shell_loop"):
         native = statistics.median(r[name] for r in runs[True])
         guest = statistics.median(r[name] for r in runs[False])
         print(f"{name}_ratio: {guest / native:.2f} x native ({guest:.2f} s in a guest, "
               f"{native:.2f} s natively, median of {args.repeat})")
+    for name in ("linux_boot_to_marker", "linux_shell_loop"):
+        native, guest = exact[True][name], exact[False][name]
+        print(f"{name}_icount_ratio: {guest / native:.2f} x native ({guest:.2f} s in a guest, "
+              f"{native:.2f} s natively, virtual seconds of 10^9 instructions under -icount)")
 
 
 def main():
