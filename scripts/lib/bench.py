@@ -92,7 +92,8 @@ def linux_run(args, native, module, icount=False):
         if q.wait_for(MARKER.pattern, deadline=600) is None:
             sys.exit("bench: Linux did not reach its marker:\n" + q.text()[-2000:])
         wall = time.monotonic() - start
-        if q.wait_for(r"linux_shell_loop", deadline=600) is None:
+        # The whole line: a partial one may be in the output already.
+        if q.wait_for(r"ferrovisor-bench: linux_shell_loop [0-9.]+ s\r?$", deadline=600) is None:
             sys.exit("bench: the shell loop did not finish:\n" + q.text()[-2000:])
         figures = {name: float(value) for name, value in LINUX_LINE.findall(q.text())}
         figures["linux_boot_wall"] = wall
