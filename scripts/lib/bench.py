@@ -82,7 +82,7 @@ def compose_bench_system(args, workdir):
 def linux_run(args, native, module, icount=False):
     """One boot: seconds (wall) to the marker line, and the guest's own figures."""
     start = time.monotonic()
-    extra = ["-icount", "shift=0"] if icount else []
+    extra = ["-icount", "shift=0,sleep=off"] if icount else []
     if native:
         q = qemu_test.boot(args, image=args.linux[0], smp=2, memory="256M",
                            append=LINUX_CMDLINE, extra=["-initrd", args.linux[1]] + extra)

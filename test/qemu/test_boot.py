@@ -21,7 +21,7 @@ import time
 import qemu_test
 
 BANNER = (r"^ferrovisor: platform=(\S+) harts=(\d+) memory=(\d+) MiB "
-          r"isa=(rv64[a-z0-9_]+)\r?$")
+          r"isa=(rv64[a-z0-9_]+)\r?\n")
 
 
 def mib(size):
@@ -285,7 +285,7 @@ def case_linux_native(args, checks):
     q = qemu_test.boot(args, image=kernel, smp=2, memory="256M",
                        append="console=ttyS0 no4lvl quiet", extra=["-initrd", initrd])
     try:
-        marker = r"^ferrovisor-guest (\S+) up: cpus=(\d+) mem=(\d+)\r?$"
+        marker = r"^ferrovisor-guest (\S+) up: cpus=(\d+) mem=(\d+)\r?\n"  # whole lines only
         # A panic (no usable initramfs, say) ends the wait early.
         q.wait_for(marker + r"|Kernel panic - not syncing", deadline=240)
         up = re.findall(marker, q.text(), re.M)
@@ -316,7 +316,7 @@ def case_linux_guests(args, checks):
     start = time.monotonic()
     q = qemu_test.boot(args, smp=2, memory="1G", initrd=module)
     try:
-        marker = r"^\[(alpha|beta)\] ferrovisor-guest (\S+) up: cpus=(\d+) mem=(\d+)\r?$"
+        marker = r"^\[(alpha|beta)\] ferrovisor-guest (\S+) up: cpus=(\d+) mem=(\d+)\r?\n"
         q.wait_for(marker + r"|Kernel panic - not syncing", deadline=300, count=2)
         up = {m[0]: m[1:] for m in re.findall(marker, q.text(), re.M)}
         checks.check(set(up) == {"alpha", "beta"}, f"both guests report in ({sorted(up)})")
@@ -341,7 +341,7 @@ def command(q, guest, line, answer):
     """Types `line` in `guest` and waits for `answer`, then for its next prompt."""
     mark = q.mark()
     q.type(line)
-    found = q.wait_after(mark, r"^\[%s\] %s\r?$" % (guest, answer))
+    found = q.wait_after(mark, r"^\[%s\] %s\r?\n" % (guest, answer))
     if found:
         q.wait_after(found.end(), r"%s# " % guest)
     return found is not None
