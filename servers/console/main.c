@@ -152,7 +152,7 @@ static void prepare_receive(void)
 /* FV_CONSOLE_ATTACH from the root task: a client and the notification to tell it of input. */
 static void serve_attach(struct fv_msg *m, uint64_t badge, uint64_t info)
 {
-	char name[INPUT_NAME_MAX + 1] = {0};
+	char name[4 * 8 + 1] = {0}; /* words 1-4, and a NUL: a name that fills them is too long */
 	fv_error_t err = FV_OK;
 	unsigned number = 0;
 	if (badge != FV_CONSOLE_ROOT_BADGE)
@@ -160,7 +160,7 @@ static void serve_attach(struct fv_msg *m, uint64_t badge, uint64_t info)
 	else if (FV_MSGINFO_LENGTH(info) < 5 || FV_MSGINFO_CAPS(info) != 1)
 		err = FV_TRUNCATED_MESSAGE;
 	if (!err) {
-		memcpy(name, &m->words[1], INPUT_NAME_MAX);
+		memcpy(name, &m->words[1], 4 * 8);
 		number = input_attach(&input, m->words[0], name);
 		err = number ? FV_OK : FV_INVALID_ARGUMENT;
 	}
