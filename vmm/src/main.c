@@ -171,7 +171,23 @@ static fv_error_t make_vcpu(unsigned n)
 	return err;
 }
 
-/* Starts vCPU `n` at `pc` with a0 = n, a1 = `a1`, as SBI HSM hart_start says. */
+/* Every VS register as at power-on: no timer, no interrupts, supervisor mode. */
+static fv_error_t reset_vcpu(const struct vcpu_state *v)
+{
+	const uint64_t zeros[FV_VCPU_VSATP - FV_VCPU_VSSTATUS + 1] = {0};
+	const uint64_t no_timer = UINT64_MAX, no_interrupts = 0, supervisor = 1;
+	fv_error_t err =
+	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSSTATUS, sizeof(zeros) / sizeof(zeros[0]), zeros);
+	if (!err)
+		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSTIMECMP, 1, &no_timer);
+	if (!err)
+		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_HVIP, 1, &no_interrupts);
+	if (!err)
+		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_MODE, 1, &supervisor);
+	return err;
+}
+
+/* Starts vCPU `n` at `pc` with a0 = n, a1 = `a1`, reset, as SBI HSM hart_start says. */
 static long start_vcpu(unsigned n, uint64_t pc, uint64_t a1)
 {
 	struct vcpu_state *v = &vcpus[n];
@@ -179,12 +195,7 @@ static long start_vcpu(unsigned n, uint64_t pc, uint64_t a1)
 		return SBI_ERR_ALREADY_AVAILABLE;
 	const uint64_t regs[] = {
 	    [FV_REG_PC] = pc, [FV_REG_SP] = 0, [FV_REG_A0] = n, [FV_REG_A1] = a1};
-	const uint64_t reset[] = {0}; /* vsstatus: S-mode interrupts off */
-	uint64_t satp = 0, supervisor = 1;
-	if (fv_tcb_write_registers(v->tcb, regs, 4) != FV_OK ||
-	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSSTATUS, 1, reset) != FV_OK ||
-	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSATP, 1, &satp) != FV_OK ||
-	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_MODE, 1, &supervisor) != FV_OK ||
+	if (fv_tcb_write_registers(v->tcb, regs, 4) != FV_OK || reset_vcpu(v) != FV_OK ||
 	    fv_tcb_resume(v->tcb) != FV_OK)
 		return SBI_ERR_FAILED;
 	v->started = true;
@@ -261,20 +272,6 @@ static void stop_all_vcpus(void)
 
 static fv_error_t load_boot_files(struct guest_layout *at);
 
-/* Every VS register as at power-on: no timer, no interrupts, supervisor mode. */
-static fv_error_t reset_vcpu(const struct vcpu_state *v)
-{
-	const uint64_t zeros[FV_VCPU_VSATP - FV_VCPU_VSSTATUS + 1] = {0};
-	const uint64_t no_timer = UINT64_MAX, no_interrupts = 0;
-	fv_error_t err =
-	    fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSSTATUS, sizeof(zeros) / sizeof(zeros[0]), zeros);
-	if (!err)
-		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_VSTIMECMP, 1, &no_timer);
-	if (!err)
-		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_HVIP, 1, &no_interrupts);
-	return err;
-}
-
 /*
  * SBI system reset, reboot: this guest alone starts again as it first
  * booted (fresh kernel, initrd and device tree, devices and vCPUs reset).
@@ -289,10 +286,8 @@ static void restart_guest(void)
 	plic_reset(&plic, vcpu_count);
 	struct guest_layout at;
 	fv_error_t err = load_boot_files(&at);
-	for (unsigned n = 0; !err && n < vcpu_count; n++) {
-		vcpus[n].external_line = false;
-		err = reset_vcpu(&vcpus[n]);
-	}
+	for (unsigned n = 0; n < vcpu_count; n++)
+		vcpus[n].external_line = false; /* each vCPU is reset as it starts */
 	if (!err && start_vcpu(0, at.kernel_gpa, at.dtb_gpa) != SBI_SUCCESS)
 		err = FV_ILLEGAL_OPERATION;
 	if (err)
