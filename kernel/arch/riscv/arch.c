@@ -61,6 +61,7 @@ void hart_halt_self(void)
 
 void arch_idle(void)
 {
+	vcpu_hart_idle();
 	idle_on_stack(this_hart()->stack_top);
 }
 

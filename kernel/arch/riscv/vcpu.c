@@ -46,14 +46,28 @@ void vcpu_init(struct vcpu *v)
 	v->last_hart = -1;
 }
 
+static bool have_h_extension;
+
 void vcpu_hart_init(void)
 {
 	uint64_t probe;
 	if (!csr_try_read_hedeleg(&probe))
 		return; /* no H extension: the boot stops later, and says why */
+	have_h_extension = true;
 	csr_write_hedeleg(HEDELEG_GUEST);
 	csr_write_hideleg(HIDELEG_GUEST);
 	csr_write_hvip(0);
+}
+
+/*
+ * hie is the last guest's vsie: with its timer's deadline past, or a bit
+ * left in hvip, an enabled VS interrupt stays pending and every WFI of the
+ * idle loop would end at once. Entering a guest loads vsie again.
+ */
+void vcpu_hart_idle(void)
+{
+	if (have_h_extension)
+		csr_write_hie(0);
 }
 
 void tcb_unbind_vcpu(struct tcb *t)

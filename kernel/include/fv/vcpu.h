@@ -35,6 +35,8 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t);
 void tcb_unbind_vcpu(struct tcb *t);
 /* Per hart, once: which guest traps the guest takes itself. */
 void vcpu_hart_init(void);
+/* Before a hart idles: the last guest's interrupts must not end its WFI. */
+void vcpu_hart_idle(void);
 /* Loads t's guest state into this hart; the next sret enters the guest. */
 void vcpu_enter(struct tcb *t);
 /* Right after a trap from the guest: saves its state, puts the host's back. */
