@@ -5,7 +5,7 @@
  * device tree at the end of RAM, as firmware would, then runs the vCPU
  * thread and serves its VM exits: SBI calls now; device emulation next.
  */
-#include <stdio.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <fv/console_protocol.h>
@@ -41,14 +41,17 @@ static struct guest_memory memory;
 
 struct vcpu_state {
 	fv_cptr_t vcpu, tcb;
+	fv_cptr_t exits;    /* the endpoint its exits arrive on */
 	bool started;       /* HSM: STARTED, else STOPPED */
 	bool external_line; /* what its VSEIP says now */
+	unsigned hart;      /* where it and its exit handler run */
+	struct fv_thread handler;
 };
 
-static fv_cptr_t guest_space, exit_endpoint;
+static fv_cptr_t guest_space;
 static struct vcpu_state vcpus[MAX_VCPUS];
 static unsigned vcpu_count;
-static struct vcpu_state *current; /* the vCPU whose exit is being served */
+static struct vcpu_state *current; /* the vCPU whose exit is being served (under the lock) */
 static struct uart uart0;
 static struct plic plic;
 
@@ -148,9 +151,11 @@ static fv_error_t make_vcpu(unsigned n)
 	struct vcpu_state *v = &vcpus[n];
 	v->vcpu = fv_make(&guest_alloc, FV_OBJ_VCPU, 0);
 	v->tcb = fv_make(&guest_alloc, FV_OBJ_TCB, 0);
+	v->exits = fv_make(&guest_alloc, FV_OBJ_ENDPOINT, 0);
 	fv_cptr_t ipc = fv_make(&guest_alloc, FV_OBJ_FRAME_4K, 0);
 	fv_cptr_t fault = fv_slot_alloc(&slots);
-	if (!v->vcpu || !v->tcb || !ipc || !fault)
+	v->hart = n % (unsigned)fv_hart_count();
+	if (!v->vcpu || !v->tcb || !v->exits || !ipc || !fault)
 		return FV_NOT_ENOUGH_MEMORY;
 	void *ipc_va = fv_posix_map_frame(ipc, FV_MAP_READ | FV_MAP_WRITE);
 	fv_error_t err = ipc_va ? FV_OK : FV_NOT_ENOUGH_MEMORY;
@@ -161,13 +166,13 @@ static fv_error_t make_vcpu(unsigned n)
 		err = fv_tcb_bind_vcpu(v->tcb, v->vcpu, guest_space);
 	if (!err)
 		err = fv_cnode_mint(FV_PROCESS_SLOT_CNODE, fault, 64, FV_PROCESS_SLOT_CNODE,
-		                    exit_endpoint, 64, FV_RIGHT_WRITE, n + 1);
+		                    v->exits, 64, FV_RIGHT_WRITE, n + 1);
 	if (!err)
 		err = fv_tcb_set_fault_handler(v->tcb, fault);
 	if (!err)
 		err = fv_tcb_set_priority(v->tcb, 255, 255);
 	if (!err && fv_hart_count() > 1)
-		err = fv_tcb_set_affinity(v->tcb, n % (unsigned)fv_hart_count());
+		err = fv_tcb_set_affinity(v->tcb, v->hart);
 	return err;
 }
 
@@ -279,8 +284,7 @@ static fv_error_t load_boot_files(struct guest_layout *at);
 static void restart_guest(void)
 {
 	flush_output();
-	printf("vmm: %s: the guest restarts\n", boot->name);
-	fflush(stdout);
+	fv_printf("vmm: %s: the guest restarts\n", boot->name);
 	stop_all_vcpus();
 	uart_reset(&uart0);
 	plic_reset(&plic, vcpu_count);
@@ -291,7 +295,7 @@ static void restart_guest(void)
 	if (!err && start_vcpu(0, at.kernel_gpa, at.dtb_gpa) != SBI_SUCCESS)
 		err = FV_ILLEGAL_OPERATION;
 	if (err)
-		printf("vmm: %s: cannot restart the guest: %s\n", boot->name, fv_strerror(err));
+		fv_printf("vmm: %s: cannot restart the guest: %s\n", boot->name, fv_strerror(err));
 }
 
 static bool serve_sbi(struct fv_msg *m)
@@ -306,8 +310,7 @@ static bool serve_sbi(struct fv_msg *m)
 	}
 	if (r.action == SBI_SHUTDOWN) {
 		flush_output();
-		printf("vmm: %s: the guest shut down\n", boot->name);
-		fflush(stdout);
+		fv_printf("vmm: %s: the guest shut down\n", boot->name);
 		stop_all_vcpus();
 		return false;
 	}
@@ -337,10 +340,9 @@ static bool stop_guest(const struct fv_msg *m, const char *why)
 {
 	bool restart = boot->restart_on_fault && fault_restarts < MAX_FAULT_RESTARTS;
 	flush_output();
-	printf("vmm: %s: %s: exit %lu at pc 0x%lx (address 0x%lx): guest %s\n", boot->name, why,
-	       (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
-	       (unsigned long)m->words[FV_EXIT_GPA], restart ? "restarted" : "stopped");
-	fflush(stdout);
+	fv_printf("vmm: %s: %s: exit %lu at pc 0x%lx (address 0x%lx): guest %s\n", boot->name, why,
+	          (unsigned long)m->words[FV_EXIT_CAUSE], (unsigned long)m->words[FV_EXIT_PC],
+	          (unsigned long)m->words[FV_EXIT_GPA], restart ? "restarted" : "stopped");
 	if (restart) {
 		fault_restarts++;
 		restart_guest();
@@ -468,24 +470,70 @@ static void pull_input(void)
 }
 
 /* The console's notification, if the root task gave one: input arrives as a signal. */
-static void listen_for_input(void)
+/*
+ * ---- exit handlers ----
+ * Each vCPU's exits go to a thread of its own on the vCPU's hart: an exit is
+ * then a switch between two threads of one hart, not a wake-up of another
+ * hart (which costs about fifty times as much). The handlers share the
+ * devices and the vCPUs' states, so one lock serialises their work: a
+ * counter, with a notification for those who have to wait.
+ */
+
+static atomic_uint lock_count;
+static fv_cptr_t lock_waiters;
+
+static void vmm_lock(void)
 {
-	fv_tcb_bind_notification(FV_PROCESS_SLOT_TCB, VMM_SLOT_INPUT);
+	uint64_t word;
+	if (atomic_fetch_add(&lock_count, 1) > 0)
+		fv_wait(lock_waiters, &word);
 }
 
-/* Serves exits, and the console's signals that input arrived. */
-static void run(void)
+static void vmm_unlock(void)
 {
+	if (atomic_fetch_sub(&lock_count, 1) > 1)
+		fv_signal(lock_waiters); /* one waiter goes on; the others wait for the next */
+}
+
+#define HANDLER_STACK 16384
+static _Alignas(16) char handler_stacks[MAX_VCPUS][HANDLER_STACK];
+
+static void serve_vcpu_exits(uint64_t n)
+{
+	struct vcpu_state *v = &vcpus[n];
 	struct fv_msg m;
-	struct fv_ipc_result r = fv_recv(exit_endpoint, &m);
+	struct fv_ipc_result r = fv_recv(v->exits, &m);
 	for (;;) {
-		if (r.status == FV_OK && FV_MSGINFO_LABEL(r.info) == FV_LABEL_NOTIFICATION)
-			pull_input();
-		else if (r.status == FV_OK && serve_exit(&m, r.badge)) {
-			r = fv_reply_recv(exit_endpoint, &m);
-			continue;
-		}
-		r = fv_recv(exit_endpoint, &m);
+		vmm_lock();
+		bool reply = r.status == FV_OK && serve_exit(&m, r.badge);
+		vmm_unlock();
+		r = reply ? fv_reply_recv(v->exits, &m) : fv_recv(v->exits, &m);
+	}
+}
+
+static fv_error_t start_exit_handler(unsigned n)
+{
+	const struct fv_thread_params p = {
+	    .entry = serve_vcpu_exits,
+	    .arg = n,
+	    .stack_top = handler_stacks[n] + HANDLER_STACK,
+	    .cspace = FV_PROCESS_SLOT_CNODE,
+	    .priority = 255,
+	    .hart = fv_hart_count() > 1 ? (int)vcpus[n].hart : -1,
+	};
+	return fv_thread_start(&vcpus[n].handler, &guest_alloc, &p);
+}
+
+/* The main thread's work once the guest runs: the console's signals that input arrived. */
+static void serve_input(void)
+{
+	for (;;) {
+		uint64_t word;
+		if (fv_wait(VMM_SLOT_INPUT, &word) != FV_OK)
+			fv_tcb_suspend(FV_PROCESS_SLOT_TCB); /* no console input for this guest */
+		vmm_lock();
+		pull_input();
+		vmm_unlock();
 	}
 }
 
@@ -501,7 +549,7 @@ static fv_error_t load_boot_files(struct guest_layout *at)
 	int err = guest_layout_plan(memory.base, memory.size, kernel, boot->kernel.size,
 	                            boot->initrd.size, at);
 	if (err) {
-		printf("vmm: %s: %s\n", boot->name, guest_layout_strerror(err));
+		fv_printf("vmm: %s: %s\n", boot->name, guest_layout_strerror(err));
 		return FV_RANGE_ERROR;
 	}
 	memcpy(guest_ram(at->kernel_gpa), kernel, boot->kernel.size);
@@ -509,7 +557,7 @@ static fv_error_t load_boot_files(struct guest_layout *at)
 		memcpy(guest_ram(at->initrd_gpa), archive_file(&boot->initrd), boot->initrd.size);
 	err = write_device_tree(at);
 	if (err) {
-		printf("vmm: %s: device tree: %s\n", boot->name, guest_fdt_strerror(err));
+		fv_printf("vmm: %s: device tree: %s\n", boot->name, guest_fdt_strerror(err));
 		return FV_INVALID_ARGUMENT;
 	}
 	return FV_OK;
@@ -518,8 +566,8 @@ static fv_error_t load_boot_files(struct guest_layout *at)
 static fv_error_t build_guest(void)
 {
 	guest_space = fv_make(&guest_alloc, FV_OBJ_GUEST_SPACE, 0);
-	exit_endpoint = fv_make(&guest_alloc, FV_OBJ_ENDPOINT, 0);
-	if (!guest_space || !exit_endpoint)
+	lock_waiters = fv_make(&guest_alloc, FV_OBJ_NOTIFICATION, 0);
+	if (!guest_space || !lock_waiters)
 		return FV_NOT_ENOUGH_MEMORY;
 	struct guest_layout at;
 	fv_error_t err = make_ram();
@@ -527,6 +575,8 @@ static fv_error_t build_guest(void)
 		err = load_boot_files(&at);
 	for (unsigned n = 0; !err && n < vcpu_count; n++)
 		err = make_vcpu(n);
+	for (unsigned n = 0; !err && n < vcpu_count; n++)
+		err = start_exit_handler(n);
 	if (!err && start_vcpu(0, at.kernel_gpa, at.dtb_gpa) != SBI_SUCCESS)
 		err = FV_ILLEGAL_OPERATION;
 	return err;
@@ -544,19 +594,18 @@ int main(void)
 	uart0.output = guest_console;
 	uart0.idle = flush_output;
 	if (memory.size == 0 || memory.size % BLOCK || !ram_blocks_valid()) {
-		printf("vmm: %s: guest RAM must be whole 2 MiB blocks\n", boot->name);
+		fv_printf("vmm: %s: guest RAM must be whole 2 MiB blocks\n", boot->name);
 		return 1;
 	}
 	fv_error_t err = build_guest();
 	if (err) {
-		printf("vmm: %s: cannot build the guest: %s\n", boot->name, fv_strerror(err));
+		fv_printf("vmm: %s: cannot build the guest: %s\n", boot->name, fv_strerror(err));
 		return 1;
 	}
-	listen_for_input();
-	printf("vmm: %s: started, %lu MiB at 0x%lx\n", boot->name,
-	       (unsigned long)(memory.size >> 20), (unsigned long)memory.base);
-	fflush(stdout);
+	fv_printf("vmm: %s: started, %lu MiB at 0x%lx\n", boot->name,
+	          (unsigned long)(memory.size >> 20), (unsigned long)memory.base);
 	struct fv_msg ready = {.info = FV_MSGINFO(VMM_READY_LABEL, 0, 0)};
 	fv_send(FV_PROCESS_SLOT_SUPERVISOR, &ready);
-	run();
+	serve_input();
+	return 0;
 }
