@@ -28,6 +28,7 @@ struct hart {
 	    *fp_owner; /* whose FP values the hart holds; NULL: zeros; FP_STALE: a dead thread's */
 	int stall_request;       /* another hart needs this one out of `current` */
 	uint64_t timer_deadline; /* what its timer is armed for, UINT64_MAX if not */
+	bool sliced;             /* its current thread's slice end is armed: it has peers */
 	uint64_t last_vcpu;      /* id of the vCPU it ran last (0: none) */
 	struct run_queue queue;
 };
