@@ -28,15 +28,28 @@ void kernel_lock_wait(void)
 	} while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE));
 }
 
+/* Another hart answers in kernel_lock_wait(), off any user address space first. */
+static void stall_and_wait(struct hart *h)
+{
+	__atomic_store_n(&h->stall_request, 1, __ATOMIC_RELEASE);
+	hart_poke(h);
+	while (__atomic_load_n(&h->stall_request, __ATOMIC_ACQUIRE))
+		;
+}
+
 void hart_stall(struct hart *h)
 {
-	if (h != this_hart() && h->current) {
-		__atomic_store_n(&h->stall_request, 1, __ATOMIC_RELEASE);
-		hart_poke(h);
-		while (__atomic_load_n(&h->stall_request, __ATOMIC_ACQUIRE))
-			;
-	}
+	if (h != this_hart() && h->current)
+		stall_and_wait(h);
 	h->current = NULL;
+}
+
+void hart_leave_address_space(struct hart *h)
+{
+	if (h == this_hart())
+		arch_use_kernel_address_space();
+	else
+		stall_and_wait(h);
 }
 
 static struct run_queue *queue_of(const struct tcb *t)

@@ -17,7 +17,7 @@ enum kerneltest_slot {
 	KT_SLOT_UART,                              /* a frame over the console UART */
 };
 
-#define KT_POOL_BITS 23 /* 8 MiB */
+#define KT_POOL_BITS 24 /* 16 MiB */
 
 /* Counts one check and prints it with its ID. */
 void check(int ok, const char *what);

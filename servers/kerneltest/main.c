@@ -36,7 +36,8 @@ struct thread {
 };
 static struct thread threads[MAX_THREADS];
 static unsigned thread_count;
-static fv_cptr_t pool; /* the Untyped everything is made from */
+static fv_cptr_t pool;     /* the Untyped everything is made from */
+static fv_cptr_t reusable; /* 4 MiB of it, made first (aligned), to be revoked and reused */
 void check(int ok, const char *what)
 {
 	fv_printf("kerneltest: %s: %s\n", ok ? "ok" : "FAIL", what);
@@ -791,6 +792,77 @@ static void test_address_space_deleted_under_a_thread(void)
 	check(probe != 0, "PRC0007 the kernel still makes objects afterwards");
 }
 
+/* A guest spinning in place (`j .` at guest RAM), its thread started on `hart`; 0 on failure. */
+static fv_cptr_t start_spinning_guest(unsigned hart, unsigned priority)
+{
+	fv_cptr_t vcpu = make(pool, FV_OBJ_VCPU, 0), gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
+	fv_cptr_t tcb = make(pool, FV_OBJ_TCB, 0), ipc = make(pool, FV_OBJ_FRAME_4K, 0);
+	fv_cptr_t code = make(pool, FV_OBJ_FRAME_4K, 0);
+	fv_cptr_t pt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), pt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
+	void *ipc_va = fv_posix_map_frame(ipc, RW);
+	uint32_t *insn = fv_posix_map_frame(code, RW);
+	if (!vcpu || !gs || !tcb || !pt1 || !pt0 || !ipc_va || !insn)
+		return 0;
+	*insn = 0x0000006f; /* j . */
+	const uint64_t regs[] = {[FV_REG_PC] = GUEST_RAM};
+	bool ok = fv_frame_unmap(code) == FV_OK && fv_page_table_map(pt1, gs, GUEST_RAM) == FV_OK &&
+	          fv_page_table_map(pt0, gs, GUEST_RAM) == FV_OK &&
+	          fv_frame_map(code, gs, GUEST_RAM, RW | FV_MAP_EXEC) == FV_OK &&
+	          fv_tcb_configure(tcb, FV_ROOT_SLOT_CNODE, FV_ROOT_SLOT_VSPACE, ipc,
+	                           (uint64_t)ipc_va) == FV_OK &&
+	          fv_tcb_bind_vcpu(tcb, vcpu, gs) == FV_OK &&
+	          fv_tcb_write_registers(tcb, regs, 1) == FV_OK &&
+	          fv_tcb_set_priority(tcb, priority, priority) == FV_OK &&
+	          fv_tcb_set_affinity(tcb, hart) == FV_OK && fv_tcb_resume(tcb) == FV_OK;
+	return ok ? tcb : 0;
+}
+
+/*
+ * A hart entering a guest keeps the address space of the thread it ran
+ * before (satp). Deleting that address space, and reusing its memory, must
+ * not leave the hart on the old tables: its next kernel entry would walk
+ * whatever the memory holds now.
+ */
+static void test_address_space_deleted_under_a_guest(void)
+{
+	if (bi->hart_count < 2)
+		return;
+	fv_cptr_t sub = reusable, ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	fv_cptr_t guest = start_spinning_guest(1, 100);
+	struct fv_loader l = {.archive = (const void *)bi->archive_va,
+	                      .archive_size = bi->archive_size,
+	                      .untyped = sub,
+	                      .slots = &slots,
+	                      .root_cnode = FV_ROOT_SLOT_CNODE,
+	                      .root_vspace = FV_ROOT_SLOT_VSPACE,
+	                      .scratch_va = SCRATCH_PAGE,
+	                      .memory_bits = 20,
+	                      .timebase_hz = bi->timebase_hz,
+	                      .hart_count = bi->hart_count};
+	struct fv_process p;
+	bool ready = sub && ep && guest && fv_load_program(&l, "ktchild", THREAD_IPC, &p) == FV_OK;
+	check(ready, "VCP0016 a guest runs on hart 1, and a program is loaded");
+	if (!ready)
+		return;
+	/* The program preempts the guest on hart 1, calls, and hart 1 goes back to the guest. */
+	fv_cnode_copy(p.cnode, FV_PROCESS_SLOT_FIRST_FREE, 64, FV_ROOT_SLOT_CNODE, ep, 64,
+	              FV_RIGHTS_ALL);
+	fv_tcb_set_priority(p.tcb, 255, 255);
+	fv_tcb_set_affinity(p.tcb, 1);
+	fv_tcb_resume(p.tcb);
+	struct fv_msg m;
+	fv_recv(ep, &m);
+	/* Everything of the program goes, and its memory is zeroed as two new frames. */
+	check(fv_cnode_revoke(FV_ROOT_SLOT_CNODE, sub, 64) == FV_OK &&
+	          make(sub, FV_OBJ_FRAME_2M, 0) != 0 && make(sub, FV_OBJ_FRAME_2M, 0) != 0,
+	      "VCP0017 delete the program and reuse its memory while the guest runs");
+	uint64_t regs[1] = {0};
+	check(fv_tcb_suspend(guest) == FV_OK && fv_tcb_read_registers(guest, regs, 1) == FV_OK &&
+	          regs[FV_REG_PC] == GUEST_RAM && make(pool, FV_OBJ_FRAME_4K, 0) != 0,
+	      "VCP0018 hart 1 leaves the guest cleanly afterwards, the guest where it spun");
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, guest, 64);
+}
+
 static void test_process(void)
 {
 	struct fv_process p;
@@ -820,6 +892,7 @@ static void test_process(void)
 	m.info = FV_MSGINFO(1, 0, 0);
 	fv_reply(&m);
 	test_address_space_deleted_under_a_thread();
+	test_address_space_deleted_under_a_guest();
 }
 
 static void test_ipc(void)
@@ -857,6 +930,7 @@ int main(void)
 	bi = (const struct fv_bootinfo *)FV_ROOT_BOOTINFO; /* the root task's copy */
 	pool = KT_SLOT_POOL;
 	fv_slots_init(&slots, fv_program_slots.first, fv_program_slots.count);
+	reusable = make(pool, FV_OBJ_UNTYPED, 22);
 	fv_printf("kerneltest: running on %lu harts\n", bi->hart_count);
 	check(bi->magic == FV_BOOTINFO_MAGIC, "KT0000 the boot info came with the suite");
 	test_libc();

@@ -213,8 +213,8 @@ fv_cptr_t root_start_server(const char *program, unsigned hart)
 
 /*
  * The suite's capabilities (kerneltest.h) and copies of the boot info and
- * archive. The pool comes last: Untyped memory is handed out upwards, so
- * the small objects go below its alignment gap, not above it.
+ * archive. The pool comes last, best fit from any RAM Untyped: 16 MiB in
+ * one piece may not fit in the loader's own.
  */
 static fv_error_t equip_kerneltest(const struct fv_process *p)
 {
@@ -231,8 +231,7 @@ static fv_error_t equip_kerneltest(const struct fv_process *p)
 		err = fv_cnode_copy(p->cnode, KT_SLOT_UART, 64, FV_ROOT_SLOT_CNODE, uart_frame, 64,
 		                    FV_RIGHTS_ALL);
 	if (!err)
-		err = fv_untyped_retype(alloc.untyped, FV_OBJ_UNTYPED, KT_POOL_BITS, p->cnode, 0, 0,
-		                        KT_SLOT_POOL, 1);
+		err = root_retype_anywhere(KT_POOL_BITS, p->cnode, KT_SLOT_POOL);
 	return err;
 }
 

@@ -8,6 +8,7 @@
 #include <fv/arch.h>
 #include <fv/console.h>
 #include <fv/panic.h>
+#include <fv/smp.h>
 
 #define BOOT_TABLES 32
 
@@ -156,4 +157,5 @@ void arch_use_kernel_address_space(void)
 	/* secondary_satp is the kernel's own table, as every hart starts on it. */
 	if (csr_read_satp() != secondary_satp)
 		csr_write_satp(secondary_satp);
+	this_hart()->user_root = 0;
 }

@@ -117,7 +117,13 @@ static NOINLINE NORETURN void enter_guest(struct hart *self, struct tcb *t)
 	if (!tcb_vcpu(t) || !guest_space_live(&t->slots[TCB_SLOT_GUEST_SPACE].cap))
 		stop_without_address_space(t); /* its VCPU or guest space was deleted or revoked */
 	load_fp(self, t);
-	arch_use_kernel_address_space();
+	/*
+	 * satp stays as it is: a guest does not use it, and on QEMU every satp
+	 * change flushes all translations, the guest's too, which made each VM
+	 * exit (to the VMM's address space and back) cost a third more. The
+	 * VSpace it holds may be deleted meanwhile: vspace_finalize() then has
+	 * the hart leave it first (hart.user_root).
+	 */
 	t->ctx.kernel_sp = self->stack_top;
 	t->ctx.kernel_tp = (uint64_t)self;
 	t->ctx.sstatus = (t->ctx.sstatus & SSTATUS_FS) | SSTATUS_SPIE;

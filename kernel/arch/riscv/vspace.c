@@ -95,6 +95,10 @@ void vspace_finalize(struct cap *cap)
 {
 	if (!vspace_cap_is_live(cap))
 		return;
+	/* A hart running a guest may still hold it in satp (arch_enter_user keeps it). */
+	for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
+		if (harts[i].online && harts[i].user_root == cap->pa)
+			hart_leave_address_space(&harts[i]);
 	asid_table[cap->extra] = 0;
 	asids_used--;
 	flush_asid_everywhere(cap->extra);
@@ -104,8 +108,10 @@ void vspace_activate(const struct cap *vspace)
 {
 	uint64_t satp = pt_satp(vspace->pa, (uint16_t)vspace->extra);
 	/* Threads of one address space switch without touching satp. */
-	if (csr_read_satp() != satp)
+	if (csr_read_satp() != satp) {
 		csr_write_satp(satp);
+		this_hart()->user_root = vspace->pa;
+	}
 }
 
 bool vspace_user_translate(const struct cap *vspace, uint64_t va, bool write, uint64_t *pa)

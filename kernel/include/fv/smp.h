@@ -29,6 +29,7 @@ struct hart {
 	int stall_request;       /* another hart needs this one out of `current` */
 	uint64_t timer_deadline; /* what its timer is armed for, UINT64_MAX if not */
 	bool sliced;             /* its current thread's slice end is armed: it has peers */
+	uint64_t user_root;      /* the VSpace root its satp holds; 0: the kernel's own */
 	uint64_t last_vcpu;      /* id of the vCPU it ran last (0: none) */
 	struct run_queue queue;
 };
@@ -60,6 +61,8 @@ static inline void kernel_unlock(void)
  * are saved and `h` will not touch it again. Called with the lock held.
  */
 void hart_stall(struct hart *h);
+/* Has h (this hart too) leave any user address space, and waits until it has. */
+void hart_leave_address_space(struct hart *h);
 /* Halts the calling hart for good, interrupts off. */
 NORETURN void hart_halt_self(void);
 
