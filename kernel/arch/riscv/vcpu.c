@@ -18,8 +18,13 @@
 #include <fv/vcpu.h>
 #include <fv/vspace.h>
 
-/* The exceptions a guest handles itself (as KVM delegates them); the rest are exits. */
-#define HEDELEG_GUEST 0xb10dull
+/*
+ * The exceptions a guest handles itself, the rest are exits: misaligned
+ * fetch (0), illegal instruction (2), breakpoint (3), misaligned load and
+ * store/AMO (4, 6: the guest emulates or signals them, as on hardware),
+ * user ecall (8) and its own page faults (12, 13, 15).
+ */
+#define HEDELEG_GUEST 0xb15dull
 /* VS-level software, timer and external interrupts go straight to the guest. */
 #define HIDELEG_GUEST 0x444ull
 
