@@ -244,8 +244,8 @@ static ALWAYS_INLINE bool has_queued_at(const struct run_queue *q, unsigned prio
 /*
  * Enters `next`. Its slice matters only if a thread of its priority waits on
  * this hart: alone at its level it runs without a slice timer, since every
- * timer interrupt costs a guest its translations on QEMU (a fifth of a
- * CPU-bound guest's speed at a 10 ms slice). A peer arriving later pokes the
+ * timer interrupt costs a guest its translations on QEMU (a CPU-bound guest
+ * ran measurably slower at a 10 ms slice). A peer arriving later pokes the
  * hart (sched_make_runnable), which then arms the slice.
  */
 static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *next, uint64_t wake)

@@ -211,6 +211,11 @@ void vmm_unlock(void)
 #define HANDLER_STACK 16384
 static _Alignas(16) char handler_stacks[MAX_VCPUS][HANDLER_STACK];
 
+/*
+ * vCPU n's handler. An exit that waited for the lock while another handler
+ * stopped the guest (shutdown, reboot, a fault) is dropped: it belongs to a
+ * run that is over, and serving it (an HSM start, say) would act on the next.
+ */
 static void serve_vcpu_exits(uint64_t n)
 {
 	struct vcpu_state *v = &vcpus[n];
@@ -218,7 +223,7 @@ static void serve_vcpu_exits(uint64_t n)
 	struct fv_ipc_result r = fv_recv(v->exits, &m);
 	for (;;) {
 		vmm_lock();
-		bool reply = r.status == FV_OK && serve_exit(&m, r.badge);
+		bool reply = r.status == FV_OK && v->started && serve_exit(&m, r.badge);
 		vmm_unlock();
 		r = reply ? fv_reply_recv(v->exits, &m) : fv_recv(v->exits, &m);
 	}

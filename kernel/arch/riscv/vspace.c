@@ -95,7 +95,7 @@ void vspace_finalize(struct cap *cap)
 {
 	if (!vspace_cap_is_live(cap))
 		return;
-	/* A hart running a guest may still hold it in satp (arch_enter_user keeps it). */
+	/* A hart running a guest may still hold it in satp: entering a guest keeps satp. */
 	for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
 		if (harts[i].online && harts[i].user_root == cap->pa)
 			hart_leave_address_space(&harts[i]);
