@@ -746,11 +746,13 @@ static void test_interrupts(void)
 #define KT_BADGE     0x4b
 #define KT_FAULT     0xfa
 
-static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
+/* Loads `program` with its objects from `untyped`. */
+static fv_error_t load_from(fv_cptr_t untyped, const char *program, uint64_t arg,
+                            struct fv_process *p)
 {
 	struct fv_loader l = {.archive = (const void *)bi->archive_va,
 	                      .archive_size = bi->archive_size,
-	                      .untyped = pool,
+	                      .untyped = untyped,
 	                      .slots = &slots,
 	                      .root_cnode = FV_ROOT_SLOT_CNODE,
 	                      .root_vspace = FV_ROOT_SLOT_VSPACE,
@@ -763,6 +765,11 @@ static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
 		fv_cnode_copy(p->cnode, FV_PROCESS_SLOT_CONSOLE, 64, FV_ROOT_SLOT_CNODE,
 		              FV_PROCESS_SLOT_CONSOLE, 64, FV_RIGHTS_ALL);
 	return err;
+}
+
+static fv_error_t load(const char *program, uint64_t arg, struct fv_process *p)
+{
+	return load_from(pool, program, arg, p);
 }
 
 /* A thread waiting for a reply loses its address space; the reply must not crash the kernel. */
@@ -829,18 +836,8 @@ static void test_address_space_deleted_under_a_guest(void)
 		return;
 	fv_cptr_t sub = reusable, ep = make(pool, FV_OBJ_ENDPOINT, 0);
 	fv_cptr_t guest = start_spinning_guest(1, 100);
-	struct fv_loader l = {.archive = (const void *)bi->archive_va,
-	                      .archive_size = bi->archive_size,
-	                      .untyped = sub,
-	                      .slots = &slots,
-	                      .root_cnode = FV_ROOT_SLOT_CNODE,
-	                      .root_vspace = FV_ROOT_SLOT_VSPACE,
-	                      .scratch_va = SCRATCH_PAGE,
-	                      .memory_bits = 20,
-	                      .timebase_hz = bi->timebase_hz,
-	                      .hart_count = bi->hart_count};
 	struct fv_process p;
-	bool ready = sub && ep && guest && fv_load_program(&l, "ktchild", THREAD_IPC, &p) == FV_OK;
+	bool ready = sub && ep && guest && load_from(sub, "ktchild", THREAD_IPC, &p) == FV_OK;
 	check(ready, "VCP0016 a guest runs on hart 1, and a program is loaded");
 	if (!ready)
 		return;
