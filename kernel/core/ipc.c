@@ -74,6 +74,29 @@ static uint64_t fault_message_word(const struct tcb *from, unsigned i)
 	return i < FAULT_WORDS ? from->fault_words[i] : 0;
 }
 
+/*
+ * The first `len` words of `from`'s fault message into `to`. A VM exit's
+ * guest registers (x1-x31, most of the message) go to the IPC buffer in one
+ * copy: this runs on every exit.
+ */
+static void transfer_fault_words(const struct tcb *from, struct tcb *to, struct fv_ipc_buffer *dst,
+                                 unsigned len)
+{
+	unsigned i = 0;
+	for (; i < len && i < FV_MSG_REG_WORDS; i++)
+		to->ctx.regs[REG_MR(i)] = fault_message_word(from, i);
+	unsigned first_reg = FV_EXIT_X0 + 1; /* x0 reads as zero */
+	if (from->fault_label == FV_FAULT_VCPU && dst && len > first_reg && i <= first_reg) {
+		for (; i < first_reg; i++)
+			dst->msg[i] = fault_message_word(from, i);
+		memcpy(&dst->msg[first_reg], &from->ctx.regs[1],
+		       (len - first_reg) * sizeof(uint64_t));
+		return;
+	}
+	for (; i < len; i++)
+		set_message_word(to, dst, i, fault_message_word(from, i));
+}
+
 /* Copies a message (or the kernel-built fault message) from `from` to `to`. */
 static void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge)
 {
@@ -84,8 +107,7 @@ static void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge)
 	if (from->ipc_flags & IPC_FAULT) {
 		label = from->fault_label;
 		len = MIN(from->fault_len, limit);
-		for (unsigned i = 0; i < len; i++)
-			set_message_word(to, dst, i, fault_message_word(from, i));
+		transfer_fault_words(from, to, dst, len);
 	} else {
 		uint64_t info = from->ctx.regs[REG_MSGINFO];
 		label = FV_MSGINFO_LABEL(info);
