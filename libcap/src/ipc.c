@@ -1,34 +1,22 @@
 /* Whole-message IPC wrappers over the fv_ipc system-call stub. */
-#include <string.h>
-
 #include <fv/libcap.h>
-
-/* The words of `m` past the registers: they travel in the IPC buffer. */
-static unsigned buffer_words(const struct fv_msg *m)
-{
-	unsigned len = (unsigned)FV_MSGINFO_LENGTH(m->info);
-	len = len < FV_MSG_MAX_WORDS ? len : FV_MSG_MAX_WORDS;
-	return len > FV_MSG_REG_WORDS ? len - FV_MSG_REG_WORDS : 0;
-}
 
 void fv_msg_put(struct fv_msg *m, uint64_t mr[FV_MSG_REG_WORDS])
 {
-	for (unsigned i = 0; i < FV_MSG_REG_WORDS; i++)
-		mr[i] = i < FV_MSGINFO_LENGTH(m->info) ? m->words[i] : 0;
-	unsigned n = buffer_words(m);
-	if (n) /* the buffer found once, not once a word */
-		memcpy(&fv_ipc_buf()->msg[FV_MSG_REG_WORDS], &m->words[FV_MSG_REG_WORDS],
-		       n * sizeof(uint64_t));
+	unsigned len = (unsigned)FV_MSGINFO_LENGTH(m->info);
+	for (unsigned i = 0; i < len && i < FV_MSG_MAX_WORDS; i++) {
+		if (i < FV_MSG_REG_WORDS)
+			mr[i] = m->words[i];
+		else
+			fv_ipc_buf()->msg[i] = m->words[i];
+	}
 }
 
 void fv_msg_get(struct fv_msg *m, const uint64_t mr[FV_MSG_REG_WORDS])
 {
-	for (unsigned i = 0; i < FV_MSG_REG_WORDS && i < FV_MSGINFO_LENGTH(m->info); i++)
-		m->words[i] = mr[i];
-	unsigned n = buffer_words(m);
-	if (n)
-		memcpy(&m->words[FV_MSG_REG_WORDS], &fv_ipc_buf()->msg[FV_MSG_REG_WORDS],
-		       n * sizeof(uint64_t));
+	unsigned len = (unsigned)FV_MSGINFO_LENGTH(m->info);
+	for (unsigned i = 0; i < len && i < FV_MSG_MAX_WORDS; i++)
+		m->words[i] = i < FV_MSG_REG_WORDS ? mr[i] : fv_ipc_buf()->msg[i];
 }
 
 static struct fv_ipc_result message_call(fv_syscall_t nr, fv_cptr_t cap, struct fv_msg *m)
