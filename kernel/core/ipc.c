@@ -98,7 +98,7 @@ static void transfer_fault_words(const struct tcb *from, struct tcb *to, struct 
 }
 
 /* Copies a message (or the kernel-built fault message) from `from` to `to`. */
-static void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge)
+void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge)
 {
 	struct fv_ipc_buffer *src = tcb_ipc_buffer(from), *dst = tcb_ipc_buffer(to);
 	unsigned limit = dst ? FV_MSG_MAX_WORDS : FV_MSG_REG_WORDS;
@@ -437,5 +437,7 @@ void ipc_fault(struct tcb *t, uint64_t label, const uint64_t *words, unsigned le
 	t->fault_label = label;
 	t->fault_len = (uint8_t)(label == FV_FAULT_VCPU ? FV_EXIT_WORDS : MIN(len, FAULT_WORDS));
 	memcpy(t->fault_words, words, MIN(len, FAULT_WORDS) * sizeof(uint64_t));
+	if (label == FV_FAULT_VCPU)
+		ipc_fastpath_vcpu_exit(t, &handler->cap); /* returns only if it does not apply */
 	send_on(t, &handler->cap, IPC_CALL | IPC_FAULT);
 }

@@ -16,6 +16,7 @@
 #include <fv/ipc.h>
 #include <fv/ipc_queue.h>
 #include <fv/object.h>
+#include <fv/vcpu.h>
 
 /* A message that transfer_message() would copy from registers alone. */
 static bool fits_registers(uint64_t info)
@@ -121,17 +122,41 @@ HOT void ipc_fastpath_call(struct tcb *t)
 	sched_switch_to(receiver);
 }
 
-/* The caller that `t`'s reply capability answers, if it waits for an ordinary reply. */
+/* A thread waiting for the answer to a VM exit (its only fault the fast path answers). */
+static bool waits_after_vm_exit(const struct tcb *caller)
+{
+	return caller->ipc_flags == IPC_FAULT && caller->fault_label == FV_FAULT_VCPU;
+}
+
+/* The caller that `t`'s reply capability answers, if it waits for an ordinary reply or a VM exit's.
+ */
 static struct tcb *waiting_caller(struct tcb *t)
 {
 	const struct cte *slot = &t->slots[TCB_SLOT_REPLY];
 	if (slot->cap.type != CAP_REPLY || slot->parent || slot->first_child)
 		return NULL;
 	struct tcb *caller = arch_kobj_ptr(slot->cap.pa);
-	if (caller->state != THREAD_BLOCKED_REPLY || caller->reply_holder != t ||
-	    caller->ipc_flags != 0)
-		return NULL; /* not waiting, or a fault: its reply sets registers */
+	if (caller->state != THREAD_BLOCKED_REPLY || caller->reply_holder != t)
+		return NULL;
+	if (caller->ipc_flags != 0 && !waits_after_vm_exit(caller))
+		return NULL; /* another fault: its reply sets registers another way */
 	return caller;
+}
+
+/*
+ * resume_from_fault() for a VM exit answered with label 0 (resume): the pc
+ * advance and the registers the reply names, then it runs at once. Its
+ * a0 is the guest's, not a system call status: nothing else is written.
+ */
+static void resume_vcpu_to_run(const struct tcb *server, struct tcb *caller, uint64_t info)
+{
+	uint64_t words[FV_MSG_REG_WORDS];
+	unsigned len = (unsigned)FV_MSGINFO_LENGTH(info);
+	for (unsigned i = 0; i < len; i++)
+		words[i] = server->ctx.regs[REG_MR(i)];
+	caller->ipc_flags = 0;
+	vcpu_resume(caller, words, len);
+	caller->state = THREAD_RUNNABLE;
 }
 
 /* A signal pending on the bound notification would end the receive at once. */
@@ -146,6 +171,9 @@ HOT void ipc_fastpath_reply_recv(struct tcb *t)
 	struct tcb *caller = waiting_caller(t);
 	if (!caller || t->ipc_flags != 0 || !fits_registers(info))
 		return;
+	bool vm_exit = caller->ipc_flags != 0;
+	if (vm_exit && FV_MSGINFO_LABEL(info) != 0)
+		return; /* the handler stops the vCPU: the slow path */
 	const struct cap *ep_cap = endpoint_cap_fast(t, FV_RIGHT_READ);
 	if (!ep_cap || notification_pending(t))
 		return;
@@ -157,9 +185,34 @@ HOT void ipc_fastpath_reply_recv(struct tcb *t)
 	/* As ipc_reply(), then ipc_receive() with nobody to receive from. */
 	caller->reply_holder = NULL;
 	drop_reply_cap(&t->slots[TCB_SLOT_REPLY]);
-	copy_message(t, caller, info, 0);
-	wake_to_run(caller);
+	if (vm_exit) {
+		resume_vcpu_to_run(t, caller, info);
+	} else {
+		copy_message(t, caller, info, 0);
+		wake_to_run(caller);
+	}
 	t->ctx.regs[REG_SYSCALL] = FV_OK;
 	block_on_endpoint(t, ep, THREAD_BLOCKED_RECV);
 	sched_switch_to(caller);
+}
+
+HOT void ipc_fastpath_vcpu_exit(struct tcb *t, const struct cap *ep_cap)
+{
+	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
+	if (ep->state != EP_RECEIVERS)
+		return;
+	struct tcb *receiver = ep->head;
+	if (!cap_is_null(&receiver->slots[TCB_SLOT_REPLY].cap) || !sched_runs_next(receiver))
+		return;
+
+	/* As send_on(), rendezvous() and setup_reply() leave things for a fault call. */
+	t->ipc_flags = IPC_CALL | IPC_FAULT;
+	t->ipc_badge = ep_cap->word;
+	endpoint_dequeue(ep);
+	transfer_message(t, receiver, ep_cap->word);
+	wake_to_run(receiver);
+	give_reply_cap(t, receiver);
+	t->ipc_flags = IPC_FAULT;
+	t->blocked_on = NULL;
+	sched_switch_to(receiver);
 }

@@ -39,6 +39,13 @@ void ipc_wait(struct tcb *t, struct cte *slot, bool block);
  */
 void ipc_fastpath_call(struct tcb *t);
 void ipc_fastpath_reply_recv(struct tcb *t);
+/*
+ * The same for a VM exit: `t`'s fault message (set up by ipc_fault) goes
+ * to a handler waiting on `ep_cap` on this hart, which runs at once.
+ */
+void ipc_fastpath_vcpu_exit(struct tcb *t, const struct cap *ep_cap);
+/* Message (or fault message) transfer, for the fast path (core/ipc.c). */
+void transfer_message(struct tcb *from, struct tcb *to, uint64_t badge);
 
 /* Delivers a fault of `t` to its handler, or stops it if it has none. */
 void ipc_fault(struct tcb *t, uint64_t label, const uint64_t *words, unsigned len);
