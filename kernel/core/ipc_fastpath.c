@@ -96,6 +96,21 @@ static void drop_reply_cap(struct cte *slot)
 	slot->parent = slot->first_child = slot->next_sibling = slot->prev_sibling = NULL;
 }
 
+/*
+ * The thread waiting on `ep` if it can take a call at once: its reply slot
+ * is empty (a reply capability it still held would have to be cancelled
+ * first) and it would run next on this hart. NULL otherwise.
+ */
+static struct tcb *receiver_to_run(const struct endpoint *ep)
+{
+	if (ep->state != EP_RECEIVERS)
+		return NULL;
+	struct tcb *receiver = ep->head;
+	if (!cap_is_null(&receiver->slots[TCB_SLOT_REPLY].cap) || !sched_runs_next(receiver))
+		return NULL;
+	return receiver;
+}
+
 HOT void ipc_fastpath_call(struct tcb *t)
 {
 	uint64_t info = t->ctx.regs[REG_MSGINFO];
@@ -103,11 +118,8 @@ HOT void ipc_fastpath_call(struct tcb *t)
 	if (!ep_cap || !fits_registers(info))
 		return;
 	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
-	if (ep->state != EP_RECEIVERS)
-		return;
-	struct tcb *receiver = ep->head;
-	/* A reply capability it still holds would have to be cancelled first. */
-	if (!cap_is_null(&receiver->slots[TCB_SLOT_REPLY].cap) || !sched_runs_next(receiver))
+	struct tcb *receiver = receiver_to_run(ep);
+	if (!receiver)
 		return;
 
 	/* As send_on(), rendezvous() and setup_reply() leave things. */
@@ -128,7 +140,9 @@ static bool waits_after_vm_exit(const struct tcb *caller)
 	return caller->ipc_flags == IPC_FAULT && caller->fault_label == FV_FAULT_VCPU;
 }
 
-/* The caller that `t`'s reply capability answers, if it waits for an ordinary reply or a VM exit's.
+/*
+ * The caller that `t`'s reply capability answers, if it waits for an
+ * ordinary reply or for a VM exit's.
  */
 static struct tcb *waiting_caller(struct tcb *t)
 {
@@ -199,10 +213,8 @@ HOT void ipc_fastpath_reply_recv(struct tcb *t)
 HOT void ipc_fastpath_vcpu_exit(struct tcb *t, const struct cap *ep_cap)
 {
 	struct endpoint *ep = arch_kobj_ptr(ep_cap->pa);
-	if (ep->state != EP_RECEIVERS)
-		return;
-	struct tcb *receiver = ep->head;
-	if (!cap_is_null(&receiver->slots[TCB_SLOT_REPLY].cap) || !sched_runs_next(receiver))
+	struct tcb *receiver = receiver_to_run(ep);
+	if (!receiver)
 		return;
 
 	/* As send_on(), rendezvous() and setup_reply() leave things for a fault call. */
