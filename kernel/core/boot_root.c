@@ -132,7 +132,9 @@ static void for_each_page(uint64_t start, uint64_t size,
 static struct archive find_archive(const struct platform_info *platform)
 {
 	if (platform->initrd.size) {
-		if (!arch_window_contains(platform->initrd.base, platform->initrd.size))
+		/* Shared in whole 2 MiB frames: the last one's tail must be RAM too. */
+		uint64_t blocks = ALIGN_UP(platform->initrd.size, ARCHIVE_BLOCK);
+		if (!arch_window_contains(platform->initrd.base, blocks))
 			panic("boot module at %#lx: not in the kernel's window on RAM",
 			      platform->initrd.base);
 		kprintf("ferrovisor: boot archive: the boot module, %lu KiB at %#lx\n",

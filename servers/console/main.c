@@ -221,6 +221,9 @@ static void enable_input(void)
 
 static void serve(struct fv_msg *m, struct fv_ipc_result r)
 {
+	/* Only ATTACH takes a capability: any other that came is not kept (the slot stays free). */
+	if (FV_MSGINFO_CAPS(r.info) && FV_MSGINFO_LABEL(r.info) != FV_CONSOLE_ATTACH)
+		fv_cnode_delete(FV_PROCESS_SLOT_CNODE, receive_slot, 64);
 	switch (FV_MSGINFO_LABEL(r.info)) {
 	case FV_CONSOLE_WRITE:
 	case FV_CONSOLE_GUEST_WRITE:

@@ -163,12 +163,17 @@ static bool serve_mmio(struct fv_msg *m)
 	return true;
 }
 
-/* Handles one exit; true if `m` holds the reply that resumes the guest. */
-static bool serve_exit(struct fv_msg *m, uint64_t badge)
+/*
+ * Handles one exit of `v`; true if `m` holds the reply that resumes the guest.
+ * Only the kernel sends on a vCPU's exit endpoint, through the one capability
+ * minted with the badge n + 1: anything else is dropped.
+ */
+static bool serve_exit(struct vcpu_state *v, struct fv_msg *m, uint64_t badge)
 {
-	if (FV_MSGINFO_LABEL(m->info) != FV_FAULT_VCPU || badge == 0 || badge > vcpu_count)
+	if (FV_MSGINFO_LABEL(m->info) != FV_FAULT_VCPU || badge != (uint64_t)(v - vcpus) + 1 ||
+	    FV_MSGINFO_LENGTH(m->info) < FV_EXIT_WORDS)
 		return false;
-	current = &vcpus[badge - 1];
+	current = v;
 	uint64_t cause = m->words[FV_EXIT_CAUSE];
 	if (cause == CAUSE_ECALL_VS)
 		return serve_sbi(m);
@@ -223,7 +228,7 @@ static void serve_vcpu_exits(uint64_t n)
 	struct fv_ipc_result r = fv_recv(v->exits, &m);
 	for (;;) {
 		vmm_lock();
-		bool reply = r.status == FV_OK && v->started && serve_exit(&m, r.badge);
+		bool reply = r.status == FV_OK && v->started && serve_exit(v, &m, r.badge);
 		vmm_unlock();
 		r = reply ? fv_reply_recv(v->exits, &m) : fv_recv(v->exits, &m);
 	}

@@ -241,10 +241,12 @@ static void guest_wfi(struct tcb *t, struct vcpu *v)
 	uint64_t wake = UINT64_MAX;
 	bool timer_on = (v->regs[FV_VCPU_VSIE] << 1) & FV_VCPU_IRQ_TIMER;
 	if (timer_on && v->regs[FV_VCPU_VSTIMECMP] != UINT64_MAX) {
-		uint64_t delta = v->regs[FV_VCPU_HTIMEDELTA];
-		wake = v->regs[FV_VCPU_VSTIMECMP] - delta; /* in host time, modulo 2^64 */
-		if (v->regs[FV_VCPU_VSTIMECMP] < delta)
-			wake = 0;
+		/*
+		 * No interrupt waits, so the deadline is ahead in the guest's clock:
+		 * as far ahead in the host's, whatever htimedelta is.
+		 */
+		uint64_t ahead = v->regs[FV_VCPU_VSTIMECMP] - guest_time(v), now = arch_time_now();
+		wake = ahead < UINT64_MAX - now ? now + ahead : UINT64_MAX;
 	}
 	sched_sleep(t, wake);
 }
