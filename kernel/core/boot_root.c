@@ -225,7 +225,9 @@ static void give_range(struct root_builder *b, uint64_t base, uint64_t end, bool
 
 /*
  * Device memory: the physical space below RAM, less what the kernel keeps
- * (the interrupt controller). Retyped only into frames, never zeroed.
+ * (the interrupt controller: a PLIC, or the supervisor-level APLIC and the
+ * IMSIC interrupt files, whose pages would let their holder raise any
+ * interrupt on any hart). Retyped only into frames, never zeroed.
  */
 static void give_device_untyped(struct root_builder *b, const struct platform_info *platform)
 {
@@ -235,6 +237,10 @@ static void give_device_untyped(struct root_builder *b, const struct platform_in
 	struct region_list devices = {.count = 1, .r = {{0, ram}}};
 	if (platform->plic.present)
 		region_list_subtract(&devices, platform->plic.base, platform->plic.size);
+	if (platform->aia.present) {
+		region_list_subtract(&devices, platform->aia.aplic_base, platform->aia.aplic_size);
+		region_list_subtract(&devices, platform->aia.imsic_base, platform->aia.imsic_size);
+	}
 	for (unsigned i = 0; i < devices.count; i++)
 		give_range(b, ALIGN_UP(devices.r[i].base, PAGE_SIZE),
 		           ALIGN_DOWN(devices.r[i].base + devices.r[i].size, PAGE_SIZE), true);

@@ -324,6 +324,104 @@ static void read_plic(const void *fdt, struct platform_info *out)
 	out->plic.present = out->plic.ncontexts > 0;
 }
 
+/* A one-cell property, or `fallback` if it is absent; false if malformed. */
+static bool prop_u32(const void *fdt, int node, const char *name, uint32_t fallback, uint32_t *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+	if (!p) {
+		*out = fallback;
+		return true;
+	}
+	if (len != 4)
+		return false;
+	*out = fdt32_to_cpu(*p);
+	return true;
+}
+
+/* The first region of a node's reg, in its parent's cells. */
+static bool first_reg(const void *fdt, int node, struct mem_region *out)
+{
+	struct region_list reg = {0};
+	int parent = fdt_parent_offset(fdt, node);
+	if (parent < 0 ||
+	    read_reg_regions(fdt, node, cells(fdt, parent, "#address-cells", 2),
+	                     cells(fdt, parent, "#size-cells", 1), &reg) ||
+	    reg.count == 0)
+		return false;
+	*out = reg.r[0];
+	return true;
+}
+
+/*
+ * A supervisor-level IMSIC: its interrupts-extended entries name the
+ * supervisor external interrupt (9) of each hart, in hart index order.
+ */
+static bool read_imsic_harts(const void *fdt, int node, struct aia_info *aia)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	if (!p || len <= 0 || len % 8 || (unsigned)len / 8 > PLATFORM_MAX_IRQ_CONTEXTS)
+		return false;
+	aia->nharts = (unsigned)len / 8;
+	for (unsigned i = 0; i < aia->nharts; i++) {
+		int intc = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(p[2 * i]));
+		if (intc < 0 || fdt32_to_cpu(p[2 * i + 1]) != 9)
+			return false;
+		aia->imsic_hart[i] = intc_hart(fdt, intc);
+	}
+	return true;
+}
+
+/* Identities are 1..num_ids with num_ids + 1 a multiple of 64 (AIA spec, 3.1). */
+static bool read_imsic(const void *fdt, int node, struct aia_info *aia)
+{
+	struct mem_region reg;
+	if (!first_reg(fdt, node, &reg) || !read_imsic_harts(fdt, node, aia) ||
+	    !prop_u32(fdt, node, "riscv,num-ids", 0, &aia->num_ids) ||
+	    !prop_u32(fdt, node, "riscv,guest-index-bits", 0, &aia->guest_index_bits))
+		return false;
+	if (aia->num_ids < 63 || aia->num_ids > 2047 || (aia->num_ids + 1) % 64 ||
+	    aia->guest_index_bits > 6 || reg.base % 4096)
+		return false;
+	uint64_t per_hart = 4096ull << aia->guest_index_bits;
+	if (reg.size / per_hart < aia->nharts)
+		return false;
+	aia->imsic_base = reg.base;
+	aia->imsic_size = reg.size;
+	return true;
+}
+
+/*
+ * The supervisor-level APLIC domain that sends its interrupts as messages to
+ * a supervisor-level IMSIC. A tree without one, or with a malformed one,
+ * leaves the AIA absent: the kernel then uses a PLIC if there is one.
+ */
+static void read_aia(const void *fdt, struct platform_info *out)
+{
+	struct aia_info aia = {0};
+	int node = -1;
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "riscv,aplic")) >= 0) {
+		int len;
+		const fdt32_t *parent = fdt_getprop(fdt, node, "msi-parent", &len);
+		int imsic = parent && len == 4
+		                ? fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*parent))
+		                : -1;
+		struct mem_region reg;
+		if (imsic < 0 || !node_is_enabled(fdt, node) ||
+		    fdt_node_check_compatible(fdt, imsic, "riscv,imsics") != 0 ||
+		    !read_imsic(fdt, imsic, &aia) || !first_reg(fdt, node, &reg) ||
+		    !prop_u32(fdt, node, "riscv,num-sources", 0, &aia.nsources) ||
+		    aia.nsources == 0 || aia.nsources > 1023 || reg.size < 0x4000)
+			continue; /* a machine-level domain, or one we cannot use */
+		aia.aplic_base = reg.base;
+		aia.aplic_size = reg.size;
+		aia.present = true;
+		out->aia = aia;
+		return;
+	}
+}
+
 /* The device /chosen/stdout-path names: where a console server finds its UART. */
 static void read_console(const void *fdt, int chosen, struct platform_info *out)
 {
@@ -401,6 +499,7 @@ enum platform_error platform_info_parse(const void *fdt, size_t max_size, struct
 	if (err)
 		return err;
 	read_plic(fdt, out);
+	read_aia(fdt, out);
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	read_console(fdt, chosen, out);
 	out->bootargs = chosen >= 0 ? prop_string(fdt, chosen, "bootargs") : NULL;

@@ -242,8 +242,11 @@ def case_isolation_restart(args, checks):
 
 
 def case_uart_irq(args, checks):
-    """A key typed on the console reaches the root task as a UART interrupt."""
-    q = qemu_test.boot(args, smp=2, memory="256M", append="ferrovisor.test=uart-irq")
+    """A key typed on the console reaches the root task as a UART interrupt; with an
+    argument, on that QEMU machine (such as plain `virt`, whose controller is a PLIC)."""
+    machine = args.rest[0] if args.rest else None
+    q = qemu_test.boot(args, smp=2, memory="256M", machine=machine,
+                       append="ferrovisor.test=uart-irq")
     try:
         waiting = q.wait_for(r"^kerneltest: waiting for a key on the console")
         checks.check(waiting is not None, "the kernel test suite waits for a key")

@@ -394,6 +394,76 @@ static void test_bad_properties_give_specific_errors(void **state)
 	}
 }
 
+static void test_aia_is_found(void **state)
+{
+	(void)state;
+	struct platform_info info;
+	void *blob;
+	assert_int_equal(parse_file("qemu_virt_aia", &info, &blob), PLATFORM_OK);
+	assert_false(info.plic.present);
+	const struct aia_info *aia = &info.aia;
+	assert_true(aia->present);
+	/* The supervisor-level pair, not the machine-level one listed after it. */
+	assert_int_equal(aia->aplic_base, 0xd000000);
+	assert_int_equal(aia->aplic_size, 0x8000);
+	assert_int_equal(aia->nsources, 0x60);
+	assert_int_equal(aia->imsic_base, 0x28000000);
+	assert_int_equal(aia->imsic_size, 0x8000);
+	assert_int_equal(aia->num_ids, 255);
+	assert_int_equal(aia->guest_index_bits, 2);
+	assert_int_equal(aia->nharts, 2);
+	assert_int_equal(aia->imsic_hart[0], 0);
+	assert_int_equal(aia->imsic_hart[1], 1);
+	assert_int_equal(info.console_irq, 10);
+	free(blob);
+
+	assert_int_equal(parse_file("qemu_virt", &info, &blob), PLATFORM_OK);
+	assert_false(info.aia.present);
+	free(blob);
+}
+
+/* A malformed AIA description leaves the AIA absent; the tree still parses. */
+static void test_bad_aia_properties_leave_it_absent(void **state)
+{
+	(void)state;
+	static const char aplic[] = "/soc/interrupt-controller@d000000";
+	static const char imsic[] = "/soc/interrupt-controller@28000000";
+	static const struct prop_edit edits[] = {
+	    {imsic, "riscv,num-ids", CELLS(100)},
+	    {imsic, "riscv,num-ids", CELLS(62)},
+	    {imsic, "riscv,num-ids", CELLS(4095)},
+	    {imsic, "riscv,num-ids", .kind = DELETE},
+	    {imsic, "riscv,num-ids", CELLS(0, 255)},
+	    {imsic, "riscv,guest-index-bits", CELLS(7)},
+	    /* Four pages a hart for two harts: 32 KiB; 16 KiB is too small. */
+	    {imsic, "reg", CELLS(0, 0x28000000, 0, 0x4000)},
+	    {imsic, "reg", CELLS(0, 0x28000800, 0, 0x8000)},
+	    {imsic, "reg", .kind = DELETE},
+	    {imsic, "interrupts-extended", CELLS(1, 9, 2)},
+	    {imsic, "interrupts-extended", CELLS(0xdead, 9)},
+	    {imsic, "interrupts-extended", .kind = DELETE},
+	    {imsic, "compatible", BYTES("riscv,plic0", 12)},
+	    {aplic, "msi-parent", CELLS(0xdead)},
+	    {aplic, "msi-parent", .kind = DELETE},
+	    {aplic, "riscv,num-sources", CELLS(0)},
+	    {aplic, "riscv,num-sources", CELLS(1024)},
+	    {aplic, "riscv,num-sources", .kind = DELETE},
+	    {aplic, "reg", CELLS(0, 0xd000000, 0, 0x1000)},
+	    {aplic, "status", BYTES("disabled", 9)},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(edits); i++) {
+		size_t bufsize;
+		void *fdt = open_tree("qemu_virt_aia", 256, &bufsize);
+		apply_edit(fdt, &edits[i]);
+		struct platform_info info;
+		assert_int_equal(parse_copy(fdt, fdt_totalsize(fdt), &info), PLATFORM_OK);
+		if (info.aia.present)
+			fail_msg("edit %zu (%s %s): the AIA is still present", i, edits[i].path,
+			         edits[i].prop);
+		free(fdt);
+	}
+}
+
 /* Strings without their terminating NUL are treated as absent, not read past. */
 static void test_unterminated_strings_are_ignored(void **state)
 {
@@ -1126,6 +1196,8 @@ int main(void)
 	    cmocka_unit_test(test_usable_memory_is_sorted_and_excludes_reserved),
 	    cmocka_unit_test(test_usable_memory_overflow_is_etoomany),
 	    cmocka_unit_test(test_strerror_names_every_error),
+	    cmocka_unit_test(test_aia_is_found),
+	    cmocka_unit_test(test_bad_aia_properties_leave_it_absent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

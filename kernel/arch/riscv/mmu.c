@@ -106,6 +106,8 @@ static void map_physical_window(struct pagetable *pt, const struct platform_info
 	/* The interrupt controller belongs to the kernel: mapped here, never given out. */
 	if (info->plic.present)
 		map_window(pt, info->plic.base, info->plic.size, PTE_R | PTE_W | PTE_G);
+	if (info->aia.present)
+		map_window(pt, info->aia.aplic_base, info->aia.aplic_size, PTE_R | PTE_W | PTE_G);
 	/* A read-only alias of the image: the boot archive and boot tables are read through it. */
 	map_window(pt, kernel_image_pa(__kernel_start), (uint64_t)(__kernel_end - __kernel_start),
 	           PTE_R | PTE_G);

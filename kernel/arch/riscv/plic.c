@@ -4,6 +4,7 @@
  * acknowledgement completes it there.
  */
 #include <arch/csr.h>
+#include <arch/irqchip.h>
 #include <arch/kernel_addr.h>
 #include <arch/mmio.h>
 #include <fv/irq.h>
@@ -14,30 +15,13 @@
 #define PLIC_THRESHOLD(ctx) (0x200000u + 0x1000u * (ctx))
 #define PLIC_CLAIM(ctx)     (0x200004u + 0x1000u * (ctx))
 
-static uintptr_t plic_base; /* kernel virtual address, 0 if there is no PLIC */
+static uintptr_t plic_base; /* kernel virtual address */
 static uint32_t plic_ndev;
 static unsigned target_context; /* the boot hart's supervisor context */
 
-void arch_irq_init(const struct platform_info *info)
+static uint32_t plic_count(void)
 {
-	const struct plic_info *p = &info->plic;
-	if (!p->present)
-		return;
-	for (unsigned i = 0; i < p->ncontexts; i++) {
-		if (p->s_context_hart[i] == harts[0].hartid) {
-			plic_base = (uintptr_t)phys_window(p->base);
-			plic_ndev = p->ndev;
-			target_context = i;
-			mmio_write32(plic_base + PLIC_THRESHOLD(i), 0);
-			csr_set_sie(SIE_SEIE);
-			return;
-		}
-	}
-}
-
-uint32_t arch_irq_count(void)
-{
-	return plic_base ? plic_ndev : 0;
+	return plic_ndev;
 }
 
 static void set_enable(uint32_t irq, int on)
@@ -48,30 +32,52 @@ static void set_enable(uint32_t irq, int on)
 	mmio_write32(word, bits);
 }
 
-void arch_irq_enable(uint32_t irq)
+static void plic_enable(uint32_t irq)
 {
-	if (!plic_base || irq == 0 || irq > plic_ndev)
-		return;
 	mmio_write32(plic_base + PLIC_PRIORITY(irq), 1);
 	set_enable(irq, 1);
 }
 
-void arch_irq_disable(uint32_t irq)
+static void plic_disable(uint32_t irq)
 {
-	if (!plic_base || irq == 0 || irq > plic_ndev)
-		return;
 	set_enable(irq, 0);
 }
 
-uint32_t arch_irq_claim(void)
+static uint32_t plic_claim(void)
 {
-	if (!plic_base || this_hart()->index != 0)
+	if (this_hart()->index != 0)
 		return 0;
 	return mmio_read32(plic_base + PLIC_CLAIM(target_context));
 }
 
-void arch_irq_complete(uint32_t irq)
+static void plic_complete(uint32_t irq)
 {
-	if (plic_base && irq && irq <= plic_ndev)
-		mmio_write32(plic_base + PLIC_CLAIM(target_context), irq);
+	mmio_write32(plic_base + PLIC_CLAIM(target_context), irq);
+}
+
+static const struct irq_chip plic_chip = {
+    .name = "PLIC",
+    .count = plic_count,
+    .enable = plic_enable,
+    .disable = plic_disable,
+    .claim = plic_claim,
+    .complete = plic_complete,
+};
+
+const struct irq_chip *plic_probe(const struct platform_info *info)
+{
+	const struct plic_info *p = &info->plic;
+	if (!p->present)
+		return NULL;
+	for (unsigned i = 0; i < p->ncontexts; i++) {
+		if (p->s_context_hart[i] == harts[0].hartid) {
+			plic_base = (uintptr_t)phys_window(p->base);
+			plic_ndev = p->ndev;
+			target_context = i;
+			mmio_write32(plic_base + PLIC_THRESHOLD(i), 0);
+			csr_set_sie(SIE_SEIE);
+			return &plic_chip;
+		}
+	}
+	return NULL;
 }

@@ -40,6 +40,26 @@ struct plic_info {
 	uint64_t s_context_hart[PLATFORM_MAX_IRQ_CONTEXTS];
 };
 
+/*
+ * The Advanced Interrupt Architecture, if the tree has it: the supervisor-level
+ * APLIC domain in MSI delivery mode and the supervisor-level IMSIC interrupt
+ * files its messages reach. Each hart owns 2^guest_index_bits pages of
+ * the IMSIC region: its own supervisor file, then one file per guest.
+ */
+struct aia_info {
+	bool present;
+	uint64_t aplic_base;
+	uint64_t aplic_size;
+	uint32_t nsources; /* APLIC interrupt sources 1..nsources */
+	uint64_t imsic_base;
+	uint64_t imsic_size;
+	uint32_t num_ids;          /* IMSIC identities 1..num_ids */
+	uint32_t guest_index_bits; /* guest files per hart: 2^bits - 1 */
+	unsigned nharts;
+	/* Hart id of the IMSIC hart index i (the APLIC's target hart index too). */
+	uint64_t imsic_hart[PLATFORM_MAX_IRQ_CONTEXTS];
+};
+
 struct platform_info {
 	unsigned hart_count;                 /* usable harts in the tree */
 	uint64_t hart_ids[CONFIG_MAX_HARTS]; /* the first CONFIG_MAX_HARTS of them */
@@ -54,6 +74,7 @@ struct platform_info {
 	const char *bootargs; /* /chosen bootargs, or "" */
 	uint32_t fdt_size;    /* totalsize of the tree */
 	struct plic_info plic;
+	struct aia_info aia;
 	uint64_t console_pa;      /* the stdout-path device's registers, or 0 */
 	uint32_t console_irq;     /* its interrupt, or 0 */
 	struct mem_region initrd; /* /chosen linux,initrd-start/end (the boot module), or size 0 */

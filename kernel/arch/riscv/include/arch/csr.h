@@ -62,6 +62,8 @@ CSR_ACCESSORS(scause, 0x142)
 CSR_ACCESSORS(stval, 0x143)
 CSR_ACCESSORS(sip, 0x144)
 CSR_ACCESSORS(stimecmp, 0x14d)
+CSR_ACCESSORS(siselect, 0x150)
+CSR_ACCESSORS(sireg, 0x151)
 CSR_ACCESSORS(satp, 0x180)
 CSR_ACCESSORS(stopi, 0xdb0)
 CSR_ACCESSORS(senvcfg, 0x10a)
@@ -116,6 +118,18 @@ static inline uint64_t local_irq_save(void)
 static inline void local_irq_restore(uint64_t flags)
 {
 	csr_set_sstatus(flags & SSTATUS_SIE);
+}
+
+/*
+ * Claims the top pending interrupt of this hart's supervisor IMSIC file: a
+ * read and write of stopei in one instruction, so a newer interrupt cannot
+ * slip in between and be claimed unseen (AIA spec, 3.9).
+ */
+static inline uint64_t imsic_claim_top(void)
+{
+	uint64_t v;
+	__asm__ volatile("csrrw %0, 0x15c, zero" : "=r"(v)::"memory");
+	return v;
 }
 
 static inline void wait_for_interrupt(void)

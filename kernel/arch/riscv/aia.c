@@ -1,0 +1,145 @@
+/*
+ * The RISC-V Advanced Interrupt Architecture as the kernel's interrupt
+ * controller. The supervisor-level APLIC domain, in MSI delivery mode, turns
+ * each wired interrupt into a message to the boot hart's supervisor IMSIC
+ * file; the kernel claims it there through stopei. Identity i stands for
+ * APLIC source i.
+ *
+ * A claimed source is disabled at the APLIC until its IRQHandler holder
+ * acknowledges it, as a PLIC keeps a claimed source from firing again. The
+ * acknowledgement re-enables it and sets it pending again if its line is
+ * still high: in MSI mode a level-triggered source sends one message per
+ * rising edge or pending write (AIA spec, 4.7 and 4.9.2).
+ *
+ * Every source is set up level-triggered, active high, as the devices of
+ * QEMU's virt machine are; trigger types from the device tree are not read.
+ */
+#include <arch/csr.h>
+#include <arch/irqchip.h>
+#include <arch/kernel_addr.h>
+#include <arch/mmio.h>
+#include <fv/smp.h>
+
+#define APLIC_DOMAINCFG      0x0000u
+#define DOMAINCFG_IE         (1u << 8)
+#define DOMAINCFG_DM_MSI     (1u << 2)
+#define APLIC_SOURCECFG(i)   (4u * (i))
+#define SOURCECFG_INACTIVE   0u
+#define SOURCECFG_LEVEL_HIGH 6u
+#define APLIC_SETIENUM       0x1edcu
+#define APLIC_CLRIENUM       0x1fdcu
+#define APLIC_SETIPNUM_LE    0x2000u
+#define APLIC_TARGET(i)      (0x3000u + 4u * (i))
+#define TARGET_HART_SHIFT    18
+
+/* IMSIC interrupt file registers, reached through siselect and sireg. */
+#define IMSIC_EIDELIVERY  0x70u
+#define IMSIC_EITHRESHOLD 0x72u
+#define IMSIC_EIE0        0xc0u
+#define TOPEI_ID_SHIFT    16
+#define TOPEI_ID_MASK     0x7ffu
+
+static uintptr_t aplic_base;  /* kernel virtual address */
+static uint32_t source_count; /* sources that have an identity of their own */
+static uint32_t boot_hart_index;
+
+static void imsic_write(uint32_t reg, uint64_t v)
+{
+	csr_write_siselect(reg);
+	csr_write_sireg(v);
+}
+
+static uint64_t imsic_read(uint32_t reg)
+{
+	csr_write_siselect(reg);
+	return csr_read_sireg();
+}
+
+/* On RV64 eie registers are 64 bits wide and only the even-numbered exist. */
+static void imsic_set_enabled(uint32_t id, bool on)
+{
+	uint32_t reg = IMSIC_EIE0 + 2u * (id / 64);
+	uint64_t bits = imsic_read(reg);
+	bits = on ? bits | (1ull << (id % 64)) : bits & ~(1ull << (id % 64));
+	imsic_write(reg, bits);
+}
+
+static void aplic_write(uint32_t offset, uint32_t v)
+{
+	mmio_write32(aplic_base + offset, v);
+}
+
+static uint32_t aia_count(void)
+{
+	return source_count;
+}
+
+static void aia_enable(uint32_t irq)
+{
+	aplic_write(APLIC_SOURCECFG(irq), SOURCECFG_LEVEL_HIGH);
+	aplic_write(APLIC_TARGET(irq), boot_hart_index << TARGET_HART_SHIFT | irq);
+	imsic_set_enabled(irq, true);
+	aplic_write(APLIC_SETIENUM, irq);
+}
+
+static void aia_disable(uint32_t irq)
+{
+	aplic_write(APLIC_CLRIENUM, irq);
+	imsic_set_enabled(irq, false);
+}
+
+static uint32_t aia_claim(void)
+{
+	if (this_hart()->index != 0)
+		return 0;
+	uint32_t id = (uint32_t)(imsic_claim_top() >> TOPEI_ID_SHIFT) & TOPEI_ID_MASK;
+	if (id && id <= source_count)
+		aplic_write(APLIC_CLRIENUM, id);
+	return id;
+}
+
+/* Pending again first, while still disabled, so re-enabling sends one message. */
+static void aia_complete(uint32_t irq)
+{
+	aplic_write(APLIC_SETIPNUM_LE, irq);
+	aplic_write(APLIC_SETIENUM, irq);
+}
+
+static const struct irq_chip aia_chip = {
+    .name = "AIA (APLIC in MSI mode, IMSIC)",
+    .count = aia_count,
+    .enable = aia_enable,
+    .disable = aia_disable,
+    .claim = aia_claim,
+    .complete = aia_complete,
+};
+
+static bool find_boot_hart_index(const struct aia_info *aia, uint32_t *out)
+{
+	for (unsigned i = 0; i < aia->nharts; i++) {
+		if (aia->imsic_hart[i] == harts[0].hartid) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct irq_chip *aia_probe(const struct platform_info *info)
+{
+	const struct aia_info *aia = &info->aia;
+	/* Without Ssaia the hart has no stopei or siselect to reach its file with. */
+	if (!aia->present || !platform_has_extension(info, "ssaia") ||
+	    !find_boot_hart_index(aia, &boot_hart_index))
+		return NULL;
+	aplic_base = (uintptr_t)phys_window(aia->aplic_base);
+	source_count = aia->nsources < aia->num_ids ? aia->nsources : aia->num_ids;
+	aplic_write(APLIC_DOMAINCFG, 0);
+	for (uint32_t i = 1; i <= aia->nsources; i++)
+		aplic_write(APLIC_SOURCECFG(i), SOURCECFG_INACTIVE);
+	aplic_write(APLIC_DOMAINCFG, DOMAINCFG_IE | DOMAINCFG_DM_MSI);
+	imsic_write(IMSIC_EITHRESHOLD, 0);
+	imsic_write(IMSIC_EIDELIVERY, 1);
+	csr_set_sie(SIE_SEIE);
+	return &aia_chip;
+}
