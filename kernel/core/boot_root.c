@@ -365,6 +365,7 @@ void root_task_create(const struct platform_info *platform, struct region_list *
 	b.info->console_pa = platform->console_pa;
 	b.info->console_irq = platform->console_irq;
 	b.info->irq_count = irq_count();
+	b.info->guest_irq_files = arch_irq_guest_file_count();
 	strncpy_bounded(b.info->cmdline, platform->bootargs, sizeof(b.info->cmdline));
 	b.info->empty.first = b.next_slot;
 	b.info->empty.count = (1u << FV_ROOT_CNODE_RADIX) - b.next_slot;

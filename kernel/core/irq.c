@@ -39,9 +39,29 @@ void irq_handle_external(void)
 	}
 }
 
+/* args: hart, file, dest_index, dest_depth; cap: the destination CNode. */
+static fv_error_t get_guest_file(struct invocation *inv)
+{
+	if (inv->nargs < 4 || inv->ncaps < 1)
+		return FV_TRUNCATED_MESSAGE;
+	struct cte *dest;
+	fv_error_t err = cspace_lookup_slot(&inv->caps[0]->cap, inv->args[2], inv->args[3], &dest);
+	if (err)
+		return err;
+	if (!cap_is_null(&dest->cap))
+		return FV_DELETE_FIRST;
+	struct cap frame;
+	err = arch_irq_guest_file(inv->args[0], inv->args[1], &frame);
+	if (!err)
+		cte_insert(inv->target, dest, &frame);
+	return err;
+}
+
 /* args: irq, dest_index, dest_depth; cap: the destination CNode. */
 fv_error_t decode_irq_control_invocation(struct invocation *inv)
 {
+	if (inv->label == FV_IRQ_CONTROL_GET_GUEST_FILE)
+		return get_guest_file(inv);
 	if (inv->label != FV_IRQ_CONTROL_GET)
 		return FV_ILLEGAL_OPERATION;
 	if (inv->nargs < 3 || inv->ncaps < 1)

@@ -64,6 +64,9 @@ void object_finalize_hook(struct cap *cap)
 	case CAP_IRQ_HANDLER:
 		irq_handler_finalize(cap->extra);
 		break;
+	case CAP_VCPU:
+		vcpu_finalize(kobj_ptr(cap->pa));
+		break;
 	default:
 		break;
 	}

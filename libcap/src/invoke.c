@@ -168,6 +168,13 @@ fv_error_t fv_irq_control_get(fv_cptr_t control, unsigned irq, fv_cptr_t root, u
 	return fv_invoke(control, FV_IRQ_CONTROL_GET, args, 3, &root, 1, NULL, 0);
 }
 
+fv_error_t fv_irq_control_get_guest_file(fv_cptr_t control, unsigned hart, unsigned file,
+                                         fv_cptr_t root, uint64_t index, unsigned depth)
+{
+	uint64_t args[] = {hart, file, index, depth};
+	return fv_invoke(control, FV_IRQ_CONTROL_GET_GUEST_FILE, args, 4, &root, 1, NULL, 0);
+}
+
 fv_error_t fv_irq_handler_set_notification(fv_cptr_t handler, fv_cptr_t ntfn)
 {
 	return fv_invoke(handler, FV_IRQ_HANDLER_SET_NOTIFICATION, NULL, 0, &ntfn, 1, NULL, 0);
@@ -210,6 +217,11 @@ fv_error_t fv_vcpu_set_interrupts(fv_cptr_t vcpu, uint64_t set, uint64_t clear)
 {
 	const uint64_t args[] = {set, clear};
 	return fv_invoke(vcpu, FV_VCPU_SET_INTERRUPTS, args, 2, NULL, 0, NULL, 0);
+}
+
+fv_error_t fv_vcpu_set_irq_file(fv_cptr_t vcpu, fv_cptr_t file)
+{
+	return fv_invoke(vcpu, FV_VCPU_SET_IRQ_FILE, NULL, 0, &file, file ? 1 : 0, NULL, 0);
 }
 
 fv_error_t fv_vcpu_fence(fv_cptr_t vcpu)

@@ -860,6 +860,151 @@ static void test_address_space_deleted_under_a_guest(void)
 	fv_cnode_delete(FV_ROOT_SLOT_CNODE, guest, 64);
 }
 
+/* ---- Guest interrupt files (AIA) ---- */
+
+#define IMSIC_GPA     0x28000000ul
+#define IMSIC_TEST_ID 5
+
+/*
+ * A guest that turns on identity 5 of its interrupt file (through siselect
+ * and sireg, which in VS-mode reach that file), reports in with an ecall,
+ * waits in WFI, claims the interrupt through stopei and reports what it got.
+ */
+extern const uint32_t imsic_guest_start[], imsic_guest_end[];
+__asm__(".pushsection .rodata\n"
+        ".balign 4\n"
+        "imsic_guest_start:\n"
+        "li t0, 0x70\n csrw 0x150, t0\n li t1, 1\n csrw 0x151, t1\n"  /* eidelivery */
+        "li t0, 0x72\n csrw 0x150, t0\n csrw 0x151, zero\n"           /* eithreshold */
+        "li t0, 0xc0\n csrw 0x150, t0\n li t1, 32\n csrw 0x151, t1\n" /* eie0: id 5 */
+        "ecall\n"
+        "wfi\n"
+        "csrrw a0, 0x15c, zero\n"
+        "ecall\n"
+        "j .\n"
+        "imsic_guest_end:\n"
+        ".popsection\n");
+
+struct file_guest {
+	fv_cptr_t vcpu, gs, tcb, ep;
+};
+
+/* The guest above on `hart`, its VCPU given `file`, its exits to a new endpoint. */
+static bool start_file_guest(unsigned hart, fv_cptr_t file, struct file_guest *g)
+{
+	g->vcpu = make(pool, FV_OBJ_VCPU, 0);
+	g->gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
+	g->tcb = make(pool, FV_OBJ_TCB, 0);
+	g->ep = make(pool, FV_OBJ_ENDPOINT, 0);
+	fv_cptr_t ipc = make(pool, FV_OBJ_FRAME_4K, 0), code = make(pool, FV_OBJ_FRAME_4K, 0);
+	fv_cptr_t pt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), pt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
+	fv_cptr_t ipt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), ipt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
+	fv_cptr_t file_copy = fv_slot_alloc(&slots);
+	void *ipc_va = fv_posix_map_frame(ipc, RW);
+	uint32_t *insn = fv_posix_map_frame(code, RW);
+	if (!g->vcpu || !g->gs || !g->tcb || !g->ep || !ipc_va || !insn || !ipt0 ||
+	    fv_cnode_copy(FV_ROOT_SLOT_CNODE, file_copy, 64, FV_ROOT_SLOT_CNODE, file, 64,
+	                  FV_RIGHTS_ALL) != FV_OK)
+		return false;
+	memcpy(insn, imsic_guest_start, (size_t)(imsic_guest_end - imsic_guest_start) * 4);
+	const uint64_t regs[] = {[FV_REG_PC] = GUEST_RAM};
+	return fv_frame_unmap(code) == FV_OK && fv_page_table_map(pt1, g->gs, GUEST_RAM) == FV_OK &&
+	       fv_page_table_map(pt0, g->gs, GUEST_RAM) == FV_OK &&
+	       fv_frame_map(code, g->gs, GUEST_RAM, RW | FV_MAP_EXEC) == FV_OK &&
+	       fv_page_table_map(ipt1, g->gs, IMSIC_GPA) == FV_OK &&
+	       fv_page_table_map(ipt0, g->gs, IMSIC_GPA) == FV_OK &&
+	       fv_frame_map(file_copy, g->gs, IMSIC_GPA, RW) == FV_OK &&
+	       fv_tcb_configure(g->tcb, FV_ROOT_SLOT_CNODE, FV_ROOT_SLOT_VSPACE, ipc,
+	                        (uint64_t)ipc_va) == FV_OK &&
+	       fv_tcb_set_fault_handler(g->tcb, g->ep) == FV_OK &&
+	       fv_tcb_bind_vcpu(g->tcb, g->vcpu, g->gs) == FV_OK &&
+	       fv_vcpu_set_irq_file(g->vcpu, file) == FV_OK &&
+	       fv_tcb_write_registers(g->tcb, regs, 1) == FV_OK &&
+	       fv_tcb_set_priority(g->tcb, 100, 100) == FV_OK &&
+	       fv_tcb_set_affinity(g->tcb, hart) == FV_OK && fv_tcb_resume(g->tcb) == FV_OK;
+}
+
+static bool is_ecall_exit(const struct fv_ipc_result *r, const struct fv_msg *m)
+{
+	return r->status == FV_OK && FV_MSGINFO_LABEL(m->info) == FV_FAULT_VCPU &&
+	       m->words[FV_EXIT_CAUSE] == 10;
+}
+
+static void spin_ms(unsigned ms)
+{
+	uint64_t end = fv_read_time() + bi->timebase_hz / 1000 * ms;
+	while (fv_read_time() < end)
+		;
+}
+
+/*
+ * The guest sleeps in WFI on hart 1; a write to its interrupt file from
+ * here (the file's page, mapped in this address space) wakes it with no
+ * VMM involved, and it claims the identity written.
+ */
+static void test_guest_file_wakes_guest(fv_cptr_t file)
+{
+	struct file_guest g;
+	bool started = start_file_guest(1, file, &g);
+	check(started, "GIF0006 a guest with an interrupt file runs on hart 1");
+	if (!started)
+		return;
+	struct fv_msg m;
+	struct fv_ipc_result r = fv_recv(g.ep, &m);
+	check(is_ecall_exit(&r, &m), "GIF0007 the guest reaches its file through siselect/sireg");
+	m.info = FV_MSGINFO(0, 0, 1);
+	m.words[0] = 4; /* past the ecall */
+	fv_reply(&m);
+	spin_ms(20); /* it is in WFI long before this */
+	volatile uint32_t *seteipnum = fv_posix_map_frame(file, RW);
+	if (seteipnum)
+		*seteipnum = IMSIC_TEST_ID;
+	r = fv_recv(g.ep, &m);
+	check(seteipnum && is_ecall_exit(&r, &m) &&
+	          m.words[FV_EXIT_X0 + 10] == (IMSIC_TEST_ID << 16 | IMSIC_TEST_ID),
+	      "GIF0008 a message to its file wakes the guest from WFI and it claims it");
+	fv_tcb_suspend(g.tcb);
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.tcb, 64);
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.vcpu, 64);
+}
+
+static void test_guest_irq_files(void)
+{
+	unsigned files = (unsigned)bi->guest_irq_files;
+	fv_cptr_t f = fv_slot_alloc(&slots), f2 = fv_slot_alloc(&slots);
+	check_err(
+	    fv_irq_control_get_guest_file(KT_SLOT_IRQ_CONTROL, 0, 0, FV_ROOT_SLOT_CNODE, f, 64),
+	    FV_RANGE_ERROR, "GIF0001 file 0 is the hart's own, no guest's");
+	check_err(fv_irq_control_get_guest_file(KT_SLOT_IRQ_CONTROL, 0, files + 1,
+	                                        FV_ROOT_SLOT_CNODE, f, 64),
+	          FV_RANGE_ERROR, "GIF0002 no file beyond the last");
+	check_err(fv_irq_control_get_guest_file(KT_SLOT_IRQ_CONTROL, (unsigned)bi->hart_count, 1,
+	                                        FV_ROOT_SLOT_CNODE, f, 64),
+	          FV_RANGE_ERROR, "GIF0003 no file of a hart that is not online");
+	if (files == 0)
+		return; /* no AIA, or no guest files on this machine */
+	unsigned hart = bi->hart_count > 1 ? 1 : 0;
+	check_err(
+	    fv_irq_control_get_guest_file(KT_SLOT_IRQ_CONTROL, hart, 1, FV_ROOT_SLOT_CNODE, f, 64),
+	    FV_OK, "GIF0004 get the frame of a guest interrupt file");
+	check_err(
+	    fv_irq_control_get_guest_file(KT_SLOT_IRQ_CONTROL, hart, 1, FV_ROOT_SLOT_CNODE, f2, 64),
+	    FV_ILLEGAL_OPERATION, "GIF0005 a file is handed out once");
+	fv_cptr_t a = make(pool, FV_OBJ_VCPU, 0), b = make(pool, FV_OBJ_VCPU, 0);
+	fv_cptr_t ram = make(pool, FV_OBJ_FRAME_4K, 0);
+	check_err(fv_vcpu_set_irq_file(a, ram), FV_INVALID_CAPABILITY,
+	          "GIF0009 a RAM frame is no interrupt file");
+	check_err(fv_vcpu_set_irq_file(a, f), FV_OK, "GIF0010 give a VCPU an interrupt file");
+	check_err(fv_vcpu_set_irq_file(b, f), FV_ILLEGAL_OPERATION,
+	          "GIF0011 one VCPU per interrupt file");
+	check(fv_cnode_delete(FV_ROOT_SLOT_CNODE, a, 64) == FV_OK &&
+	          fv_vcpu_set_irq_file(b, f) == FV_OK && fv_vcpu_set_irq_file(b, 0) == FV_OK,
+	      "GIF0012 a deleted VCPU's file goes to another, which can give it up");
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, b, 64);
+	if (hart == 1)
+		test_guest_file_wakes_guest(f);
+}
+
 static void test_process(void)
 {
 	struct fv_process p;
@@ -937,6 +1082,7 @@ int main(void)
 	test_ipc();
 	test_guest_space();
 	test_vcpu();
+	test_guest_irq_files();
 	test_interrupts();
 	test_process();
 	fv_printf("kerneltest: %u passed, %u failed\n", passed, failed);

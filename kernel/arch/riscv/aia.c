@@ -19,6 +19,8 @@
 #include <arch/kernel_addr.h>
 #include <arch/mmio.h>
 #include <fv/smp.h>
+#include <fv/tcb.h>
+#include <fv/vcpu.h>
 
 #define APLIC_DOMAINCFG      0x0000u
 #define DOMAINCFG_IE         (1u << 8)
@@ -35,13 +37,20 @@
 /* IMSIC interrupt file registers, reached through siselect and sireg. */
 #define IMSIC_EIDELIVERY  0x70u
 #define IMSIC_EITHRESHOLD 0x72u
+#define IMSIC_EIP0        0x80u
 #define IMSIC_EIE0        0xc0u
 #define TOPEI_ID_SHIFT    16
 #define TOPEI_ID_MASK     0x7ffu
 
+#define GUEST_FILES_MAX 16 /* files 1..15 of each hart are used */
+
 static uintptr_t aplic_base;  /* kernel virtual address */
 static uint32_t source_count; /* sources that have an identity of their own */
 static uint32_t boot_hart_index;
+static const struct aia_info *aia;             /* the platform's, for the guest files */
+static unsigned guest_files;                   /* per hart: files 1..guest_files */
+static uint64_t files_taken[CONFIG_MAX_HARTS]; /* bit g: file g's capability was handed out */
+static struct vcpu *file_vcpu[CONFIG_MAX_HARTS][GUEST_FILES_MAX];
 
 static void imsic_write(uint32_t reg, uint64_t v)
 {
@@ -114,24 +123,23 @@ static const struct irq_chip aia_chip = {
     .complete = aia_complete,
 };
 
-static bool find_boot_hart_index(const struct aia_info *aia, uint32_t *out)
+/* The IMSIC hart index of hart slot `hart`, or -1. */
+static int imsic_index(unsigned hart)
 {
-	for (unsigned i = 0; i < aia->nharts; i++) {
-		if (aia->imsic_hart[i] == harts[0].hartid) {
-			*out = i;
-			return true;
-		}
-	}
-	return false;
+	for (unsigned i = 0; i < aia->nharts; i++)
+		if (aia->imsic_hart[i] == harts[hart].hartid)
+			return (int)i;
+	return -1;
 }
 
 const struct irq_chip *aia_probe(const struct platform_info *info)
 {
-	const struct aia_info *aia = &info->aia;
+	aia = &info->aia;
 	/* Without Ssaia the hart has no stopei or siselect to reach its file with. */
-	if (!aia->present || !platform_has_extension(info, "ssaia") ||
-	    !find_boot_hart_index(aia, &boot_hart_index))
+	int index = aia->present ? imsic_index(0) : -1;
+	if (index < 0 || !platform_has_extension(info, "ssaia"))
 		return NULL;
+	boot_hart_index = (uint32_t)index;
 	aplic_base = (uintptr_t)phys_window(aia->aplic_base);
 	source_count = aia->nsources < aia->num_ids ? aia->nsources : aia->num_ids;
 	aplic_write(APLIC_DOMAINCFG, 0);
@@ -141,5 +149,108 @@ const struct irq_chip *aia_probe(const struct platform_info *info)
 	imsic_write(IMSIC_EITHRESHOLD, 0);
 	imsic_write(IMSIC_EIDELIVERY, 1);
 	csr_set_sie(SIE_SEIE);
+	if (platform_has_extension(info, "h")) {
+		unsigned per_hart = (1u << aia->guest_index_bits) - 1;
+		guest_files = per_hart < GUEST_FILES_MAX - 1 ? per_hart : GUEST_FILES_MAX - 1;
+	}
+	aia_hart_init();
 	return &aia_chip;
+}
+
+/* ---- guest interrupt files ---- */
+
+unsigned aia_guest_file_count(void)
+{
+	return guest_files;
+}
+
+void aia_hart_init(void)
+{
+	if (!guest_files)
+		return;
+	csr_write_hgeie(0);
+	csr_set_hie(HIE_SGEIE); /* hie, not sie: the H extension's own interrupt */
+}
+
+static uint64_t file_pa(int index, unsigned guest)
+{
+	return aia->imsic_base + ((uint64_t)index << (aia->guest_index_bits + 12)) +
+	       ((uint64_t)guest << 12);
+}
+
+fv_error_t aia_guest_file_take(uint64_t hart, uint64_t guest, struct cap *out)
+{
+	if (hart >= CONFIG_MAX_HARTS || !harts[hart].online || guest == 0 || guest > guest_files)
+		return FV_RANGE_ERROR;
+	int index = imsic_index((unsigned)hart);
+	if (index < 0)
+		return FV_RANGE_ERROR;
+	if (files_taken[hart] & (1ull << guest))
+		return FV_ILLEGAL_OPERATION; /* once a boot: its holder hands out copies */
+	files_taken[hart] |= 1ull << guest;
+	*out = (struct cap){.type = CAP_FRAME,
+	                    .rights = FV_RIGHT_READ | FV_RIGHT_WRITE,
+	                    .size_bits = 12,
+	                    .flags = CAP_FLAG_DEVICE,
+	                    .pa = file_pa(index, (unsigned)guest)};
+	return FV_OK;
+}
+
+bool aia_guest_file_at(const struct cap *frame, uint16_t *hart, uint8_t *guest)
+{
+	if (!guest_files || frame->type != CAP_FRAME || frame->size_bits != 12)
+		return false;
+	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
+		int index = harts[h].online ? imsic_index(h) : -1;
+		for (unsigned g = 1; index >= 0 && g <= guest_files; g++) {
+			if (file_pa(index, g) == frame->pa) {
+				*hart = (uint16_t)h;
+				*guest = (uint8_t)g;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool aia_guest_file_bind(uint16_t hart, uint8_t guest, struct vcpu *v)
+{
+	struct vcpu **owner = &file_vcpu[hart][guest];
+	if (*owner && *owner != v)
+		return false;
+	*owner = v;
+	return true;
+}
+
+void aia_guest_file_unbind(uint16_t hart, uint8_t guest, const struct vcpu *v)
+{
+	if (file_vcpu[hart][guest] == v)
+		file_vcpu[hart][guest] = NULL;
+}
+
+void aia_guest_interrupt(void)
+{
+	unsigned hart = this_hart()->index;
+	uint64_t ready = csr_read_hgeip() & csr_read_hgeie();
+	csr_clear_hgeie(ready); /* armed again by the next WFI */
+	for (unsigned g = 1; g <= guest_files; g++) {
+		struct vcpu *v = file_vcpu[hart][g];
+		if ((ready & (1ull << g)) && v && v->tcb)
+			sched_wake(v->tcb);
+	}
+}
+
+/* Delivery off, threshold 0, nothing pending or enabled (AIA spec, 3.8). */
+void aia_guest_file_reset(void)
+{
+	csr_write_vsiselect(IMSIC_EIDELIVERY);
+	csr_write_vsireg(0);
+	csr_write_vsiselect(IMSIC_EITHRESHOLD);
+	csr_write_vsireg(0);
+	for (uint32_t id = 0; id <= aia->num_ids; id += 64) {
+		csr_write_vsiselect(IMSIC_EIP0 + 2u * (id / 64));
+		csr_write_vsireg(0);
+		csr_write_vsiselect(IMSIC_EIE0 + 2u * (id / 64));
+		csr_write_vsireg(0);
+	}
 }

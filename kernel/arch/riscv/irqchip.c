@@ -46,3 +46,13 @@ void arch_irq_complete(uint32_t irq)
 	if (chip && irq && irq <= chip->count())
 		chip->complete(irq);
 }
+
+fv_error_t arch_irq_guest_file(uint64_t hart, uint64_t file, struct cap *out)
+{
+	return aia_guest_file_take(hart, file, out);
+}
+
+unsigned arch_irq_guest_file_count(void)
+{
+	return aia_guest_file_count();
+}

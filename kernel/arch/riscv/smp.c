@@ -1,5 +1,6 @@
 /* Starting the other harts through SBI HSM and stopping them on panic. */
 #include <arch/csr.h>
+#include <arch/irqchip.h>
 #include <arch/kernel_addr.h>
 #include <arch/sbi.h>
 #include <arch/trap.h>
@@ -35,6 +36,7 @@ void secondary_main(uint64_t hartid, uint64_t index)
 	csr_set_sie(SIE_SSIE);
 	csr_write_stvec((uint64_t)trap_entry);
 	vcpu_hart_init();
+	aia_hart_init();
 	kprintf("ferrovisor: hart %lu online\n", hartid);
 	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&online_count, 1, __ATOMIC_ACQ_REL);

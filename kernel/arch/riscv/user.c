@@ -6,6 +6,7 @@
 
 #include <arch/context.h>
 #include <arch/csr.h>
+#include <arch/irqchip.h>
 #include <arch/sbi.h>
 #include <arch/trap.h>
 #include <fv/arch.h>
@@ -19,14 +20,15 @@
 #include <fv/vcpu.h>
 #include <fv/vspace.h>
 
-#define SSTATUS_FS       (3ull << 13)
-#define SSTATUS_FS_INIT  (1ull << 13)
-#define SSTATUS_FS_CLEAN (2ull << 13)
-#define SSTATUS_FS_DIRTY (3ull << 13)
-#define CAUSE_ECALL_U    8
-#define IRQ_S_TIMER      5
-#define IRQ_S_EXTERNAL   9
-#define TIME_SLICE_MS    10
+#define SSTATUS_FS           (3ull << 13)
+#define SSTATUS_FS_INIT      (1ull << 13)
+#define SSTATUS_FS_CLEAN     (2ull << 13)
+#define SSTATUS_FS_DIRTY     (3ull << 13)
+#define CAUSE_ECALL_U        8
+#define IRQ_S_TIMER          5
+#define IRQ_S_EXTERNAL       9
+#define IRQ_S_GUEST_EXTERNAL 12
+#define TIME_SLICE_MS        10
 
 _Static_assert(offsetof(struct user_context, sepc) == CTX_SEPC, "trap.S layout");
 _Static_assert(offsetof(struct user_context, kernel_sp) == CTX_KERNEL_SP, "trap.S layout");
@@ -161,6 +163,8 @@ static void handle_user_interrupt(uint64_t code)
 		arch_timer_cancel();
 	} else if (code == IRQ_S_EXTERNAL) {
 		irq_handle_external();
+	} else if (code == IRQ_S_GUEST_EXTERNAL) {
+		aia_guest_interrupt();
 	} else {
 		panic("unexpected interrupt %lu from user mode", code);
 	}

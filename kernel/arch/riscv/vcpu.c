@@ -8,6 +8,7 @@
  */
 #include <arch/context.h>
 #include <arch/csr.h>
+#include <arch/irqchip.h>
 #include <arch/timer.h>
 #include <fv/console.h>
 #include <fv/invocation.h>
@@ -52,6 +53,7 @@ void vcpu_init(struct vcpu *v)
 }
 
 static bool have_h_extension;
+static bool have_ssaia; /* vsiselect exists: the guest's is kept */
 
 void vcpu_hart_init(void)
 {
@@ -59,6 +61,7 @@ void vcpu_hart_init(void)
 	if (!csr_try_read_hedeleg(&probe))
 		return; /* no H extension: the boot stops later, and says why */
 	have_h_extension = true;
+	have_ssaia = csr_try_read_vsiselect(&probe);
 	csr_write_hedeleg(HEDELEG_GUEST);
 	csr_write_hideleg(HIDELEG_GUEST);
 	csr_write_hvip(0);
@@ -72,7 +75,8 @@ void vcpu_hart_init(void)
 void vcpu_hart_idle(void)
 {
 	if (have_h_extension)
-		csr_write_hie(0);
+		csr_clear_hie(
+		    HIE_VS_ALL); /* SGEIE stays: a guest file's interrupt wakes its vCPU */
 }
 
 void tcb_unbind_vcpu(struct tcb *t)
@@ -114,6 +118,8 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
 
 static void load_vs_csrs(const struct vcpu *v)
 {
+	if (have_ssaia)
+		csr_write_vsiselect(v->regs[FV_VCPU_VSISELECT]);
 	csr_write_vsstatus(v->regs[FV_VCPU_VSSTATUS]);
 	csr_write_vsie(v->regs[FV_VCPU_VSIE]);
 	csr_write_vstvec(v->regs[FV_VCPU_VSTVEC]);
@@ -132,6 +138,8 @@ static void load_vs_csrs(const struct vcpu *v)
 
 static void save_vs_csrs(struct vcpu *v)
 {
+	if (have_ssaia)
+		v->regs[FV_VCPU_VSISELECT] = csr_read_vsiselect();
 	v->regs[FV_VCPU_VSSTATUS] = csr_read_vsstatus();
 	v->regs[FV_VCPU_VSIE] = csr_read_vsie();
 	v->regs[FV_VCPU_VSTVEC] = csr_read_vstvec();
@@ -181,12 +189,40 @@ static void apply_pending_interrupts(struct vcpu *v)
 	v->irq_set = v->irq_clear = 0;
 }
 
+/* Its guest interrupt file, if it has one and runs on that file's hart. */
+static uint64_t guest_file_here(const struct vcpu *v, const struct hart *self)
+{
+	return v->vgein && v->file_hart == self->index ? v->vgein : 0;
+}
+
+/*
+ * hstatus.VGEIN selects the guest's interrupt file, whose interrupts then
+ * reach it as VS external interrupts with no exit. Running, it needs no
+ * wake-up from the file: its hgeie bit goes off.
+ */
+static void select_guest_file(struct vcpu *v, const struct hart *self)
+{
+	uint64_t file = guest_file_here(v, self);
+	csr_clear_hstatus(HSTATUS_VGEIN);
+	if (!file)
+		return;
+	csr_set_hstatus(file << HSTATUS_VGEIN_SHIFT);
+	csr_clear_hgeie(1ull << file);
+	if (v->file_is_fresh) {
+		aia_guest_file_reset();
+		v->file_is_fresh = false;
+	}
+}
+
 void vcpu_enter(struct tcb *t)
 {
 	struct vcpu *v = tcb_vcpu(t);
+	struct hart *self = this_hart();
 	apply_pending_interrupts(v);
+	if (have_ssaia)
+		select_guest_file(v, self);
 	load_vs_csrs(v);
-	load_translation(this_hart(), t, v);
+	load_translation(self, t, v);
 	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU); a guest WFI traps. */
 	if (v->regs[FV_VCPU_MODE])
 		t->ctx.sstatus |= SSTATUS_SPP;
@@ -236,8 +272,15 @@ static void guest_wfi(struct tcb *t, struct vcpu *v)
 {
 	t->ctx.sepc += 4;
 	apply_pending_interrupts(v);
-	if (interrupts_waiting(v))
+	/* Armed before looking, so a message arriving in between still wakes it. */
+	uint64_t file = guest_file_here(v, this_hart());
+	if (file)
+		csr_set_hgeie(1ull << file);
+	if (interrupts_waiting(v) || (csr_read_hgeip() & (file ? 1ull << file : 0))) {
+		if (file)
+			csr_clear_hgeie(1ull << file);
 		return;
+	}
 	uint64_t wake = UINT64_MAX;
 	bool timer_on = (v->regs[FV_VCPU_VSIE] << 1) & FV_VCPU_IRQ_TIMER;
 	if (timer_on && v->regs[FV_VCPU_VSTIMECMP] != UINT64_MAX) {
@@ -324,11 +367,53 @@ static fv_error_t set_interrupts(struct invocation *inv, struct vcpu *v)
 	return FV_OK;
 }
 
+static void detach_guest_file(struct vcpu *v)
+{
+	if (v->vgein)
+		aia_guest_file_unbind(v->file_hart, v->vgein, v);
+	v->vgein = 0;
+}
+
+void vcpu_finalize(struct vcpu *v)
+{
+	detach_guest_file(v);
+}
+
+/*
+ * cap: the frame of a guest interrupt file (FV_IRQ_CONTROL_GET_GUEST_FILE),
+ * or none to detach. The file is this vCPU's alone, cleared before it first
+ * runs with it, and acts only while the vCPU runs on the file's hart.
+ */
+static fv_error_t set_irq_file(struct invocation *inv, struct vcpu *v)
+{
+	if (v->tcb && v->tcb->running_on >= 0)
+		return FV_ILLEGAL_OPERATION; /* stop its thread first */
+	if (inv->ncaps == 0) {
+		detach_guest_file(v);
+		return FV_OK;
+	}
+	uint16_t hart;
+	uint8_t guest;
+	if (!aia_guest_file_at(&inv->caps[0]->cap, &hart, &guest))
+		return FV_INVALID_CAPABILITY;
+	if (!(hart == v->file_hart && guest == v->vgein)) {
+		if (!aia_guest_file_bind(hart, guest, v))
+			return FV_ILLEGAL_OPERATION; /* another vCPU's */
+		detach_guest_file(v);
+		v->file_hart = hart;
+		v->vgein = guest;
+	}
+	v->file_is_fresh = true;
+	return FV_OK;
+}
+
 fv_error_t decode_vcpu_invocation(struct invocation *inv)
 {
 	struct vcpu *v = kobj_ptr(inv->target->cap.pa);
 	if (inv->label == FV_VCPU_SET_INTERRUPTS)
 		return set_interrupts(inv, v);
+	if (inv->label == FV_VCPU_SET_IRQ_FILE)
+		return set_irq_file(inv, v);
 	if (inv->label != FV_VCPU_READ_REGS && inv->label != FV_VCPU_WRITE_REGS)
 		return FV_ILLEGAL_OPERATION;
 	bool write = inv->label == FV_VCPU_WRITE_REGS;

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include <fv/cap.h>
 #include <fv/invocation.h>
 #include <fv/platform.h>
 
@@ -27,5 +28,9 @@ void arch_irq_disable(uint32_t irq);
 /* Returns the next pending interrupt of this hart, or 0. */
 uint32_t arch_irq_claim(void);
 void arch_irq_complete(uint32_t irq);
+/* Guest interrupt files each hart has (numbered 1..count; 0: none). */
+unsigned arch_irq_guest_file_count(void);
+/* A frame capability for guest interrupt file `file` of hart slot `hart` (AIA only). */
+fv_error_t arch_irq_guest_file(uint64_t hart, uint64_t file, struct cap *out);
 
 #endif

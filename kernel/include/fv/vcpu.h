@@ -24,6 +24,10 @@ struct vcpu {
 	bool flush;        /* a VMM asked (SBI remote fence): forget guest translations */
 	/* Interrupts raised and lowered while it ran on another hart: applied at its next entry. */
 	uint64_t irq_set, irq_clear;
+	/* Its guest interrupt file (AIA), if it has one: file `vgein` of hart slot `file_hart`. */
+	uint16_t file_hart;
+	uint8_t vgein;      /* 0: none */
+	bool file_is_fresh; /* bound since it last ran: cleared at its next entry */
 };
 _Static_assert(sizeof(struct vcpu) <= (1u << FV_VCPU_BITS), "a VCPU fits its object size");
 
@@ -33,6 +37,8 @@ struct vcpu *tcb_vcpu(const struct tcb *t);
 fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t);
 /* Unbinds t's VCPU, if any (t is being destroyed or rebound). */
 void tcb_unbind_vcpu(struct tcb *t);
+/* The VCPU object is going away. */
+void vcpu_finalize(struct vcpu *v);
 /* Per hart, once: which guest traps the guest takes itself. */
 void vcpu_hart_init(void);
 /* Before a hart idles: the last guest's interrupts must not end its WFI. */

@@ -175,6 +175,11 @@ fv_error_t fv_vcpu_write_regs(fv_cptr_t vcpu, unsigned first, unsigned count,
                               const uint64_t *values);
 /* Raises `set` and lowers `clear` (FV_VCPU_IRQ_* bits) for the guest. */
 fv_error_t fv_vcpu_set_interrupts(fv_cptr_t vcpu, uint64_t set, uint64_t clear);
+/*
+ * Gives the vCPU a guest interrupt file (AIA) as its IMSIC: `file` is the
+ * file's frame; 0 detaches it. Its thread must run on the file's hart.
+ */
+fv_error_t fv_vcpu_set_irq_file(fv_cptr_t vcpu, fv_cptr_t file);
 /* Makes the guest forget its translations and fetched instructions (an SBI remote fence). */
 fv_error_t fv_vcpu_fence(fv_cptr_t vcpu);
 fv_error_t fv_frame_map(fv_cptr_t frame, fv_cptr_t vspace, uint64_t va, unsigned rights);
@@ -183,6 +188,9 @@ fv_error_t fv_frame_address(fv_cptr_t frame, uint64_t *pa);
 fv_error_t fv_page_table_map(fv_cptr_t pt, fv_cptr_t vspace, uint64_t va);
 fv_error_t fv_irq_control_get(fv_cptr_t control, unsigned irq, fv_cptr_t root, uint64_t index,
                               unsigned depth);
+/* The frame of guest interrupt file `file` (1..) of hart slot `hart`, into root[index]. */
+fv_error_t fv_irq_control_get_guest_file(fv_cptr_t control, unsigned hart, unsigned file,
+                                         fv_cptr_t root, uint64_t index, unsigned depth);
 fv_error_t fv_irq_handler_set_notification(fv_cptr_t handler, fv_cptr_t ntfn);
 fv_error_t fv_irq_handler_ack(fv_cptr_t handler);
 fv_error_t fv_irq_handler_clear(fv_cptr_t handler);

@@ -122,9 +122,12 @@ typedef enum {
 	FV_IRQ_HANDLER_SET_NOTIFICATION, /* cap: a notification with write */
 	FV_IRQ_HANDLER_ACK,
 	FV_IRQ_HANDLER_CLEAR,
+	/* args: hart, guest file (1..), dest_index, dest_depth; cap: dest CNode (a device frame) */
+	FV_IRQ_CONTROL_GET_GUEST_FILE,
 	FV_VCPU_READ_REGS = 72, /* args: first, count: up to 16 enum fv_vcpu_reg values */
 	FV_VCPU_WRITE_REGS,     /* args: first, count, values (its thread must not be running) */
 	FV_VCPU_SET_INTERRUPTS, /* args: hvip bits to set, bits to clear (FV_VCPU_IRQ_*) */
+	FV_VCPU_SET_IRQ_FILE,   /* cap: a guest interrupt file's frame (none: detach) */
 	FV_INVOCATION_LABEL_COUNT
 } fv_invocation_label_t;
 
@@ -236,6 +239,7 @@ enum fv_vcpu_reg {
 	FV_VCPU_SCOUNTEREN, /* the guest's: no VS copy exists, the kernel swaps it */
 	FV_VCPU_SENVCFG,
 	FV_VCPU_MODE, /* where the guest resumes: 1 supervisor (VS), 0 user (VU); 0 or 1 only */
+	FV_VCPU_VSISELECT, /* AIA: the guest's siselect (kept only on harts with Ssaia) */
 	FV_VCPU_REG_COUNT
 };
 

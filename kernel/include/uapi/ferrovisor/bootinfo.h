@@ -58,7 +58,9 @@ struct fv_bootinfo {
 	unsigned long console_pa;  /* the console UART's registers (device memory), or 0 */
 	unsigned long console_irq; /* its interrupt number, or 0 */
 	unsigned long irq_count;   /* interrupt numbers 1..irq_count exist */
-	char cmdline[256];         /* the kernel's boot arguments (/chosen/bootargs) */
+	/* AIA guest interrupt files of each hart: 1..guest_irq_files (0: none). */
+	unsigned long guest_irq_files;
+	char cmdline[256]; /* the kernel's boot arguments (/chosen/bootargs) */
 	struct fv_untyped_desc untyped_list[FV_BOOTINFO_MAX_UNTYPED];
 };
 

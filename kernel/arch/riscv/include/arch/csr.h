@@ -76,6 +76,10 @@ CSR_ACCESSORS(hcounteren, 0x606)
 CSR_ACCESSORS(henvcfg, 0x60a)
 CSR_ACCESSORS(htval, 0x643)
 CSR_ACCESSORS(hvip, 0x645)
+CSR_ACCESSORS(hgeie, 0x607)
+CSR_ACCESSORS(hgeip, 0xe12)
+CSR_ACCESSORS(vsiselect, 0x250)
+CSR_ACCESSORS(vsireg, 0x251)
 CSR_ACCESSORS(htinst, 0x64a)
 CSR_ACCESSORS(vsstatus, 0x200)
 CSR_ACCESSORS(vsie, 0x204)
@@ -91,17 +95,21 @@ CSR_ACCESSORS(cycle, 0xc00)
 CSR_ACCESSORS(time, 0xc01)
 CSR_ACCESSORS(instret, 0xc02)
 
-#define SSTATUS_SIE      (1ull << 1)
-#define HSTATUS_SPV      (1ull << 7) /* the trap came from a guest; sret enters one */
-#define HSTATUS_SPVP     (1ull << 8)
-#define HSTATUS_VTW      (1ull << 21) /* a guest WFI traps */
-#define SSTATUS_SPIE     (1ull << 5)
-#define SSTATUS_SPP      (1ull << 8)
-#define SIE_SSIE         (1ull << 1)
-#define SIE_STIE         (1ull << 5)
-#define SIE_SEIE         (1ull << 9)
-#define SIP_SSIP         (1ull << 1)
-#define SCAUSE_INTERRUPT (1ull << 63)
+#define SSTATUS_SIE         (1ull << 1)
+#define HSTATUS_SPV         (1ull << 7) /* the trap came from a guest; sret enters one */
+#define HSTATUS_SPVP        (1ull << 8)
+#define HSTATUS_VTW         (1ull << 21) /* a guest WFI traps */
+#define HSTATUS_VGEIN_SHIFT 12           /* which guest interrupt file is the guest's IMSIC */
+#define HSTATUS_VGEIN       (0x3full << HSTATUS_VGEIN_SHIFT)
+#define SSTATUS_SPIE        (1ull << 5)
+#define SSTATUS_SPP         (1ull << 8)
+#define SIE_SSIE            (1ull << 1)
+#define SIE_STIE            (1ull << 5)
+#define SIE_SEIE            (1ull << 9)
+#define HIE_SGEIE           (1ull << 12) /* a guest interrupt file has one pending */
+#define HIE_VS_ALL          0x444ull     /* VS software, timer and external: the guest's vsie */
+#define SIP_SSIP            (1ull << 1)
+#define SCAUSE_INTERRUPT    (1ull << 63)
 
 static inline void local_irq_enable(void)
 {
