@@ -28,6 +28,76 @@ static struct started_guest started[MAX_GUESTS];
 static unsigned started_count;
 #define BLOCK_BITS FV_FRAME_2M_BITS
 
+/*
+ * Guest interrupt files (AIA): the root task takes every one from IRQControl
+ * once, keeps them and lends copies to VMMs, one per vCPU on the hart the VMM
+ * runs that vCPU on (vCPU n on hart n % harts).
+ */
+#define MAX_FILE_HARTS 16
+#define MAX_HART_FILES 15
+static fv_cptr_t irq_files[MAX_FILE_HARTS][MAX_HART_FILES + 1]; /* [hart][file], 0: none */
+static bool irq_file_lent[MAX_FILE_HARTS][MAX_HART_FILES + 1];
+
+static void take_irq_files(void)
+{
+	static bool taken;
+	const struct fv_bootinfo *bi = root_bootinfo();
+	if (taken)
+		return;
+	taken = true;
+	for (unsigned h = 0; h < bi->hart_count && h < MAX_FILE_HARTS; h++) {
+		for (unsigned g = 1; g <= bi->guest_irq_files && g <= MAX_HART_FILES; g++) {
+			fv_cptr_t slot = root_slot();
+			if (slot &&
+			    fv_irq_control_get_guest_file(FV_ROOT_SLOT_IRQ_CONTROL, h, g,
+			                                  FV_ROOT_SLOT_CNODE, slot, 64) == FV_OK)
+				irq_files[h][g] = slot;
+		}
+	}
+}
+
+/* A file of `hart` no VMM has, marked lent; 0 if none is left. */
+static unsigned free_irq_file(unsigned hart)
+{
+	for (unsigned g = 1; hart < MAX_FILE_HARTS && g <= MAX_HART_FILES; g++) {
+		if (irq_files[hart][g] && !irq_file_lent[hart][g]) {
+			irq_file_lent[hart][g] = true;
+			return g;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One file per vCPU, all or none (the guest's interrupt controller is the
+ * AIA for all its vCPUs or for none): with too few left, the guest gets the
+ * emulated PLIC instead.
+ */
+static fv_error_t lend_irq_files(const struct fv_process *p, struct vmm_boot *b)
+{
+	const struct fv_bootinfo *bi = root_bootinfo();
+	unsigned hart[VMM_MAX_VCPUS], file[VMM_MAX_VCPUS], n = 0;
+	take_irq_files();
+	for (; n < b->vcpus && n < VMM_MAX_VCPUS; n++) {
+		hart[n] = n % (unsigned)bi->hart_count;
+		file[n] = free_irq_file(hart[n]);
+		if (!file[n])
+			break;
+	}
+	bool all = n == b->vcpus;
+	fv_error_t err = FV_OK;
+	for (unsigned i = 0; i < n; i++) {
+		if (all && !err)
+			err =
+			    fv_cnode_copy(p->cnode, VMM_SLOT_IRQ_FILES + i, 64, FV_ROOT_SLOT_CNODE,
+			                  irq_files[hart[i]][file[i]], 64, FV_RIGHTS_ALL);
+		else
+			irq_file_lent[hart[i]][file[i]] = false;
+	}
+	b->irq_files = all && !err ? b->vcpus : 0;
+	return err;
+}
+
 /* Finds `name` in the archive; its offset from the archive's start goes in *file. */
 static bool find_file(const char *name, struct vmm_file *file)
 {
@@ -116,6 +186,8 @@ static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
 		err = root_retype_anywhere(VMM_OBJECT_BITS, p->cnode, VMM_SLOT_GUEST_OBJECTS);
 	if (!err)
 		err = give_ram(p, b);
+	if (!err)
+		err = lend_irq_files(p, b);
 	if (!err)
 		err = fv_load_data(&l, p->vspace, VMM_BOOT_VA, b, sizeof(*b), FV_MAP_READ);
 	if (!err) /* its console badge is its TCB's slot (root_load) */
@@ -252,6 +324,11 @@ static unsigned owned_by(const struct started_guest *g, struct region *r, unsign
 	for (unsigned i = 0; i < 3 && n < max; i++)
 		if (fv_cnode_describe(FV_ROOT_SLOT_CNODE, own[i], 64, &info) == FV_OK)
 			r[n++] = (struct region){info.object, 1};
+	/* Its vCPUs' interrupt files: another guest's writes there would be its interrupts. */
+	for (unsigned i = 0; i < VMM_MAX_VCPUS && n < max; i++)
+		if (fv_cnode_describe(g->vmm.cnode, VMM_SLOT_IRQ_FILES + i, 64, &info) == FV_OK &&
+		    info.kind == FV_CAP_FRAME)
+			r[n++] = (struct region){info.object, 4096};
 	return n;
 }
 
@@ -266,7 +343,7 @@ static bool inside(const struct region *r, unsigned n, uint64_t pa)
 /* Every capability in a's CSpace is checked against what b owns. */
 static void audit_pair(const struct started_guest *a, const struct started_guest *b)
 {
-	struct region theirs[VMM_MAX_RAM_BLOCKS + 5];
+	struct region theirs[VMM_MAX_RAM_BLOCKS + 5 + VMM_MAX_VCPUS];
 	unsigned n = owned_by(b, theirs, sizeof(theirs) / sizeof(theirs[0]));
 	unsigned held = 0, foreign = 0;
 	for (uint64_t slot = 0; slot < (1u << FV_PROCESS_CNODE_RADIX); slot++) {

@@ -44,7 +44,8 @@ void start_test_guests(char *list);
 bool start_configured_guests(void);
 /*
  * Checks that no guest's VMM holds a capability to an object another guest
- * owns (its VMM's memory, CNode, VSpace, TCB) and prints what it found.
+ * owns (its VMM's memory, CNode, VSpace, TCB, interrupt files) and prints
+ * what it found.
  */
 void audit_guests(void);
 /* How many guests' VMMs started. */

@@ -1,19 +1,22 @@
 /*
- * Fuzzing of the VMM's guest-facing models: the SBI dispatcher, the PLIC
- * and the UART, all of which a guest drives with values of its choosing.
+ * Fuzzing of the VMM's guest-facing models: the SBI dispatcher, the PLIC,
+ * the APLIC and the UART, all of which a guest drives with values of its
+ * choosing.
  *
  * LLVMFuzzerTestOneInput() is a libFuzzer entry point: with clang,
  *     clang -fsanitize=fuzzer,address,undefined -DFUZZ_WITH_LIBFUZZER \
- *           -Ivmm/include test/fuzz/fuzz_vmm.c vmm/src/sbi.c vmm/src/plic.c vmm/src/uart.c
+ *           -Ivmm/include test/fuzz/fuzz_vmm.c vmm/src/sbi.c vmm/src/plic.c \
+ *           vmm/src/aplic.c vmm/src/uart.c
  * Without libFuzzer (gcc has none), main() drives it:
  *     fuzz_vmm FILE...                   each file once
  *     fuzz_vmm --runs N [--seed S]       N seeded random inputs
  *
  * An input is a machine (1-8 harts, a guest memory of 1-256 bytes allocated
  * to its exact size, so the sanitizers catch a read past its end) and then a
- * sequence of operations: SBI calls with arbitrary registers, PLIC accesses
- * at arbitrary offsets, device levels, UART accesses. Invariants are checked
- * after every step; a broken one aborts.
+ * sequence of operations: SBI calls with arbitrary registers, PLIC and APLIC
+ * accesses at arbitrary offsets, device levels (on any source number, for
+ * the APLIC), APLIC messages taken a few at a time, UART accesses. Invariants
+ * are checked after every step; a broken one aborts.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <vmm/aplic.h>
 #include <vmm/plic.h>
 #include <vmm/sbi.h>
 #include <vmm/uart.h>
@@ -64,6 +68,7 @@ struct world {
 	struct sbi_machine machine;
 	struct guest_memory mem;
 	struct plic plic;
+	struct aplic aplic;
 	struct uart uart;
 	bool started[MAX_HARTS];
 	unsigned calls; /* hart callbacks in the current SBI call */
@@ -77,7 +82,7 @@ static struct world w;
 
 /* How often the deeper paths were reached, for the driver's report. */
 static struct {
-	unsigned long claims, console_writes, mask_calls;
+	unsigned long claims, console_writes, mask_calls, aplic_messages;
 } stats;
 
 /* A value a guest might pass: mostly near the edges that matter, sometimes anything. */
@@ -384,6 +389,369 @@ static void step_level(struct reader *r)
 	check_plic();
 }
 
+/* ---- APLIC ---- */
+
+#define APLIC_SETIPNUM    0x1cdc
+#define APLIC_CLRIPNUM    0x1ddc
+#define APLIC_SETIENUM    0x1edc
+#define APLIC_CLRIENUM    0x1fdc
+#define APLIC_SETIPNUM_LE 0x2000
+#define APLIC_SETIPNUM_BE 0x2004
+#define APLIC_GENMSI      0x3000
+#define APLIC_TARGET_BITS 0xfffc07ffu /* hart index and EIID */
+#define APLIC_GENMSI_BUSY 0x1000u
+#define APLIC_IE          0x100u
+
+static bool aplic_exists(unsigned source)
+{
+	return source >= 1 && source <= APLIC_SOURCES;
+}
+
+static bool aplic_active(const struct aplic *a, unsigned source)
+{
+	return aplic_exists(source) && a->sourcecfg[source] != 0;
+}
+
+static bool aplic_level_sensitive(const struct aplic *a, unsigned source)
+{
+	return a->sourcecfg[source] == 6 || a->sourcecfg[source] == 7;
+}
+
+/* The wire as the source's mode sees it (edge and level modes only; 5 and 7 invert). */
+static bool aplic_rectified(const struct aplic *a, unsigned source)
+{
+	uint32_t m = a->sourcecfg[source];
+	return m >= 4 && bit(a->wire, source) != (m == 5 || m == 7);
+}
+
+static bool aplic_source_due(const struct aplic *a, unsigned source)
+{
+	return a->ie && aplic_active(a, source) && bit(a->pending, source) &&
+	       bit(a->enabled, source);
+}
+
+/* The messages aplic_take_messages() would give now, with no limit. */
+static unsigned aplic_due(const struct aplic *a)
+{
+	unsigned n = a->genmsi_busy;
+	for (unsigned s = 1; s <= APLIC_SOURCES; s++)
+		n += aplic_source_due(a, s);
+	return n;
+}
+
+static unsigned aplic_pending_count(const struct aplic *a)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < APLIC_WORDS; i++)
+		n += popcount(a->pending[i]);
+	return n;
+}
+
+static uint32_t swap32(uint32_t v)
+{
+	return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24;
+}
+
+static uint32_t aplic_read_word(uint64_t offset)
+{
+	uint32_t v;
+	REQUIRE(aplic_read(&w.aplic, offset, &v));
+	return v;
+}
+
+/* What reads show agrees with the state: domaincfg, genmsi and the rectified inputs. */
+static void check_aplic_reads(void)
+{
+	const struct aplic *a = &w.aplic;
+	REQUIRE(aplic_read_word(0) == (0x80000004u | (a->ie ? APLIC_IE : 0)));
+	REQUIRE(aplic_read_word(APLIC_GENMSI) ==
+	        (a->genmsi | (a->genmsi_busy ? APLIC_GENMSI_BUSY : 0)));
+	for (unsigned k = 0; k < APLIC_WORDS; k++) {
+		uint32_t in = aplic_read_word(0x1d00 + 4ull * k);
+		for (unsigned i = 0; i < 32; i++)
+			REQUIRE(((in >> i) & 1) ==
+			        (aplic_exists(32 * k + i) && aplic_rectified(a, 32 * k + i)));
+	}
+}
+
+static void check_aplic(void)
+{
+	const struct aplic *a = &w.aplic;
+	REQUIRE(a->harts == w.machine.harts);
+	REQUIRE((a->genmsi & ~APLIC_TARGET_BITS) == 0);
+	for (unsigned s = 0; s < 32 * APLIC_WORDS; s++) {
+		/* Nothing for source 0, sources past the last and inactive ones. */
+		if (!aplic_active(a, s))
+			REQUIRE(!bit(a->pending, s) && !bit(a->enabled, s));
+		if (!aplic_exists(s))
+			continue;
+		uint32_t m = a->sourcecfg[s];
+		REQUIRE(m <= 7 && m != 2 && m != 3);
+		REQUIRE((a->target[s] & ~APLIC_TARGET_BITS) == 0);
+		REQUIRE(m != 0 || a->target[s] == 0);
+		/* A level-sensitive source is never pending while its input is low. */
+		if (aplic_level_sensitive(a, s) && !aplic_rectified(a, s))
+			REQUIRE(!bit(a->pending, s));
+	}
+	check_aplic_reads();
+}
+
+static uint64_t aplic_offset(struct reader *r)
+{
+	static const uint64_t registers[] = {
+	    0,
+	    APLIC_SETIPNUM,
+	    APLIC_CLRIPNUM,
+	    APLIC_SETIENUM,
+	    APLIC_CLRIENUM,
+	    APLIC_SETIPNUM_LE,
+	    APLIC_SETIPNUM_BE,
+	    APLIC_GENMSI,
+	};
+	uint8_t kind = byte(r), a = byte(r), b = byte(r);
+	/* Now and then misaligned; mostly sources 1-8, sometimes any (past the last too). */
+	uint64_t misalign = (kind & 0xe0) == 0xe0 ? (kind >> 3) & 3 : 0;
+	unsigned source = a & 0x80 ? a % 128 : 1 + a % 8;
+	switch (kind % 6) {
+	case 0:
+		return registers[a % 8] + misalign;
+	case 1:
+		return 4ull * source + misalign; /* sourcecfg (0: domaincfg) */
+	case 2: /* setip, in_clrip, setie, clrie: mostly the words with sources */
+		return 0x1c00 + 0x100ull * (b % 4) + 4ull * (a & 0x80 ? a % 32 : a % 4) + misalign;
+	case 3:
+		return APLIC_GENMSI + 4ull * source + misalign; /* target */
+	case 4: /* msiaddrcfg and the like, or the end of the region */
+		return (b & 1 ? 0x1bc0 + 4ull * (a % 16) : APLIC_SIZE - 8 + 4ull * (a % 4)) +
+		       misalign;
+	default:
+		return value(r);
+	}
+}
+
+/* Mostly a source number (0 and past the last too), a mode, a bit or a target. */
+static uint32_t aplic_value(struct reader *r)
+{
+	uint8_t kind = byte(r), small = byte(r);
+	switch (kind % 5) {
+	case 0:
+		return small % 100;
+	case 1:
+		return (uint32_t)(small % 100) << 24; /* a number for setipnum_be */
+	case 2:
+		return 1u << (small % 32);
+	case 3:
+		return (uint32_t)(small % 16) << 18 | (uint32_t)byte(r) << 3 | small % 8;
+	default:
+		return (uint32_t)value(r);
+	}
+}
+
+/* A by-number register's write: what it must have done to its source. */
+static void check_aplic_number(const struct aplic *before, uint64_t offset, uint32_t v)
+{
+	const struct aplic *a = &w.aplic;
+	unsigned s = offset == APLIC_SETIPNUM_BE ? swap32(v) : v;
+	if (!aplic_active(before, s)) {
+		REQUIRE(memcmp(before, a, sizeof *a) == 0);
+		return;
+	}
+	if (offset == APLIC_CLRIPNUM)
+		REQUIRE(!bit(a->pending, s));
+	else if (offset == APLIC_SETIENUM)
+		REQUIRE(bit(a->enabled, s));
+	else if (offset == APLIC_CLRIENUM)
+		REQUIRE(!bit(a->enabled, s));
+	else /* set pending: a level-sensitive source only while its input is high */
+		REQUIRE(bit(a->pending, s) ==
+		        (bit(before->pending, s) || !aplic_level_sensitive(a, s) ||
+		         aplic_rectified(a, s)));
+}
+
+/* sourcecfg[s] and target[s]: what reads back, as the source's mode allows. */
+static void check_aplic_source_write(uint64_t offset, uint32_t v)
+{
+	const struct aplic *a = &w.aplic;
+	unsigned s = (unsigned)(offset % APLIC_GENMSI / 4);
+	if (!aplic_exists(s))
+		return;
+	if (offset < APLIC_GENMSI) {
+		uint32_t sm = v & 7;
+		bool inactive = (v & 0x400) || sm == 2 || sm == 3; /* D set: no children */
+		REQUIRE(a->sourcecfg[s] == (inactive ? 0 : sm));
+	} else {
+		REQUIRE(a->target[s] == (aplic_active(a, s) ? v & APLIC_TARGET_BITS : 0));
+	}
+}
+
+static void check_aplic_write(const struct aplic *before, uint64_t offset, uint32_t v)
+{
+	const struct aplic *a = &w.aplic;
+	if ((offset > 0 && offset < 0x1000) || offset > APLIC_GENMSI)
+		check_aplic_source_write(offset, v);
+	if (offset == 0)
+		REQUIRE(a->ie == ((v & APLIC_IE) != 0));
+	else if (offset == APLIC_SETIPNUM || offset == APLIC_CLRIPNUM || offset == APLIC_SETIENUM ||
+	         offset == APLIC_CLRIENUM || offset == APLIC_SETIPNUM_LE ||
+	         offset == APLIC_SETIPNUM_BE)
+		check_aplic_number(before, offset, v);
+	else if (offset == APLIC_GENMSI && before->genmsi_busy) /* one at a time */
+		REQUIRE(memcmp(before, a, sizeof *a) == 0);
+	else if (offset == APLIC_GENMSI)
+		REQUIRE(a->genmsi_busy && a->genmsi == (v & APLIC_TARGET_BITS));
+}
+
+static uint32_t aplic_word(const uint32_t *words, unsigned k)
+{
+	return k < APLIC_WORDS ? words[k] : 0;
+}
+
+/* A read of the pending or enable bits, of a source's registers, or of a write-only register. */
+static void check_aplic_read(uint64_t offset, uint32_t v)
+{
+	const struct aplic *a = &w.aplic;
+	unsigned k = (unsigned)(offset % 0x100 / 4), s = (unsigned)(offset % APLIC_GENMSI / 4);
+	bool bits = offset >= 0x1c00 && offset < 0x2000; /* setip to clrienum */
+	bool block = bits && offset % 0x100 < 0x80;
+	if (block && offset < 0x1d00)
+		REQUIRE(v == aplic_word(a->pending, k));
+	else if (block && offset >= 0x1e00 && offset < 0x1f00)
+		REQUIRE(v == aplic_word(a->enabled, k));
+	else if (block && offset >= 0x1f00) /* clrie */
+		REQUIRE(v == 0);
+	else if ((bits && offset % 0x100 == 0xdc) || offset == APLIC_SETIPNUM_LE ||
+	         offset == APLIC_SETIPNUM_BE || (offset >= 0x1bc0 && offset < 0x1c00))
+		REQUIRE(v == 0);
+	else if (offset > 0 && offset < 0x1000)
+		REQUIRE(v == (aplic_exists(s) ? a->sourcecfg[s] : 0));
+	else if (offset > APLIC_GENMSI)
+		REQUIRE(v == (aplic_exists(s) ? a->target[s] : 0));
+}
+
+static void aplic_access(uint64_t offset, uint32_t v, bool write)
+{
+	static struct aplic before;
+	bool ok;
+	memcpy(&before, &w.aplic, sizeof before);
+	if (write) {
+		ok = aplic_write(&w.aplic, offset, v);
+		if (ok)
+			check_aplic_write(&before, offset, v);
+	} else {
+		ok = aplic_read(&w.aplic, offset, &v);
+		REQUIRE(ok || v == 0);
+		REQUIRE(memcmp(&before, &w.aplic, sizeof before) == 0); /* reads change nothing */
+		if (ok)
+			check_aplic_read(offset, v);
+	}
+	REQUIRE(ok == (offset < APLIC_SIZE && (offset & 3) == 0));
+	if (!ok)
+		REQUIRE(memcmp(&before, &w.aplic, sizeof before) == 0);
+	check_aplic();
+}
+
+static void step_aplic(struct reader *r, bool write)
+{
+	uint64_t offset = aplic_offset(r);
+	aplic_access(offset, aplic_value(r), write);
+}
+
+/* A device's wire: a rise of the rectified input makes an edge or level source pending. */
+static void aplic_wire(unsigned source, bool high)
+{
+	static struct aplic before;
+	const struct aplic *a = &w.aplic;
+	memcpy(&before, a, sizeof before);
+	aplic_set_level(&w.aplic, source, high);
+	if (!aplic_exists(source)) {
+		REQUIRE(memcmp(&before, a, sizeof before) == 0);
+		return;
+	}
+	REQUIRE(bit(a->wire, source) == high);
+	if (!aplic_rectified(&before, source) && aplic_rectified(a, source))
+		REQUIRE(bit(a->pending, source));
+	else if (!aplic_level_sensitive(a, source))
+		REQUIRE(bit(a->pending, source) == bit(before.pending, source));
+	check_aplic();
+}
+
+/*
+ * Takes at most `max` messages: as many as were due, the extempore one
+ * first, then the sources' in order, each with its target's hart and EIID
+ * and its pending bit cleared.
+ */
+static void aplic_take(unsigned max)
+{
+	static struct aplic before;
+	struct aplic_msi out[5];
+	const struct aplic *a = &w.aplic;
+	REQUIRE(max < 5);
+	memcpy(&before, a, sizeof before);
+	memset(out, 0xa5, sizeof out);
+	unsigned due = aplic_due(&before);
+	unsigned n = aplic_take_messages(&w.aplic, out, max);
+	REQUIRE(n == (due < max ? due : max));
+	REQUIRE(out[max].eiid == 0xa5a5a5a5); /* nothing past max */
+	for (unsigned i = 0; i < n; i++)
+		REQUIRE(out[i].eiid <= 0x7ff && out[i].hart <= 0x3fff);
+	unsigned extempore = before.genmsi_busy && n > 0, k = extempore;
+	if (extempore)
+		REQUIRE(out[0].hart == before.genmsi >> 18 &&
+		        out[0].eiid == (before.genmsi & 0x7ff) && !a->genmsi_busy);
+	for (unsigned s = 1; s <= APLIC_SOURCES && k < n; s++) {
+		if (!aplic_source_due(&before, s))
+			continue;
+		REQUIRE(out[k].hart == before.target[s] >> 18 &&
+		        out[k].eiid == (before.target[s] & 0x7ff) && !bit(a->pending, s));
+		k++;
+	}
+	REQUIRE(k == n);
+	REQUIRE(aplic_pending_count(a) + (n - extempore) == aplic_pending_count(&before));
+	REQUIRE(memcmp(before.enabled, a->enabled, sizeof a->enabled) == 0);
+	/* All taken with IE on: no active source is both pending and enabled. */
+	if (n < max && a->ie)
+		REQUIRE(aplic_due(a) == 0);
+	stats.aplic_messages += n;
+	check_aplic();
+}
+
+/* What a guest driver does: a source given a mode and a target, enabled, and IE on. */
+static void step_aplic_configure(struct reader *r)
+{
+	static const uint32_t modes[] = {1, 4, 5, 6, 7};
+	unsigned source = 1 + byte(r) % 8;
+	uint8_t b = byte(r);
+	aplic_access(4ull * source, modes[b % 5], true);
+	aplic_access(APLIC_GENMSI + 4ull * source,
+	             (uint32_t)(b % w.machine.harts) << 18 | (1u + byte(r)), true);
+	aplic_access(APLIC_SETIENUM, source, true);
+	aplic_access(0, APLIC_IE, true);
+	REQUIRE(bit(w.aplic.enabled, source) && w.aplic.ie);
+	aplic_wire(source, byte(r) & 1);
+}
+
+/* What a guest's handler does at the end: re-trigger a source that may still be high. */
+static void step_aplic_handled(struct reader *r)
+{
+	unsigned source = 1 + byte(r) % 8;
+	aplic_take(1 + byte(r) % 4);
+	aplic_wire(source, byte(r) & 1);
+	aplic_access(APLIC_SETIPNUM_LE, source, true);
+}
+
+static void step_aplic_wire(struct reader *r)
+{
+	uint8_t s = byte(r);
+	if ((s & 0x30) == 0x30)
+		step_aplic_configure(r);
+	else if ((s & 0x30) == 0x20)
+		step_aplic_handled(r);
+	else if ((s & 0x4f) == 0x4f) /* any number at all */
+		aplic_wire((unsigned)value(r), s & 0x80);
+	else /* mostly sources 1-8, sometimes any up to 127 (0 and past the last too) */
+		aplic_wire(s & 0x40 ? s % 128 : 1 + s % 8, s & 0x80);
+}
+
 /* ---- UART ---- */
 
 static void check_uart(void)
@@ -439,6 +807,7 @@ static void set_up(struct reader *r)
 	if (w.mem.base != MEM_BASE)
 		w.mem.base = UINT64_MAX - w.mem.size + 1;
 	plic_reset(&w.plic, w.machine.harts);
+	aplic_reset(&w.aplic, w.machine.harts);
 	uart_reset(&w.uart);
 	w.uart.output = fake_uart_output;
 }
@@ -449,7 +818,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	set_up(&r);
 	while (r.at < r.size) {
 		uint8_t op = byte(&r);
-		switch (op % 8) {
+		switch (op % 12) {
 		case 0:
 		case 1:
 			step_sbi(&r);
@@ -457,13 +826,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:
 		case 3:
 		case 4:
-			step_plic(&r, op % 8 != 2);
+			step_plic(&r, op % 12 != 2);
 			break;
 		case 5:
 			step_level(&r);
 			break;
+		case 6:
+		case 7:
+			step_uart(&r, op % 12 == 7);
+			break;
+		case 8:
+		case 9:
+			step_aplic(&r, op % 12 == 9);
+			break;
+		case 10:
+			step_aplic_wire(&r);
+			break;
 		default:
-			step_uart(&r, op % 8 == 7);
+			aplic_take(byte(&r) % 5);
 			break;
 		}
 	}
@@ -571,8 +951,9 @@ int main(int argc, char **argv)
 	run_random(runs);
 	double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
 	printf("fuzz_vmm: %lu files, %lu inputs (seed %lu): %lu claims, %lu console writes, %lu "
-	       "hart mask calls",
-	       files, runs, seed, stats.claims, stats.console_writes, stats.mask_calls);
+	       "hart mask calls, %lu APLIC messages",
+	       files, runs, seed, stats.claims, stats.console_writes, stats.mask_calls,
+	       stats.aplic_messages);
 	if (runs)
 		printf(", %.2f s, %.0f inputs/s", seconds,
 		       seconds > 0 ? (double)runs / seconds : 0.0);

@@ -175,9 +175,12 @@ def case_kerneltest(args, checks):
 
 
 def case_guest(args, checks):
-    """A bare-metal test guest runs in VS-mode; its VMM serves its SBI calls."""
+    """A bare-metal test guest runs in VS-mode; its VMM serves its SBI calls. A fifth
+    argument names the QEMU machine (plain `virt`: the guest gets the emulated PLIC)."""
     name, vcpus, smp, memory = args.rest[0], args.rest[1], int(args.rest[2]), args.rest[3]
-    q = qemu_test.boot(args, smp=smp, memory=memory, append=f"ferrovisor.guest={name}:{vcpus}")
+    machine = args.rest[4] if len(args.rest) > 4 else None
+    q = qemu_test.boot(args, smp=smp, memory=memory, machine=machine,
+                       append=f"ferrovisor.guest={name}:{vcpus}")
     try:
         checks.check(q.wait_for(r"^vmm: %s: started" % name) is not None,
                      "the root task starts the guest's VMM")

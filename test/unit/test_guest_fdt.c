@@ -257,6 +257,128 @@ static void check_tree(unsigned vcpus)
 	free(fdt);
 }
 
+#define IMSIC_BASE 0x28000000ull
+#define APLIC_BASE 0x0d000000ull
+
+static struct guest_fdt_config aia_config(unsigned vcpus)
+{
+	struct guest_fdt_config c = config(vcpus);
+	c.plic_base = 0; /* ignored with the AIA */
+	c.plic_ndev = 0;
+	c.imsic_base = IMSIC_BASE;
+	c.imsic_ids = 63;
+	c.aplic_base = APLIC_BASE;
+	c.aplic_sources = 96;
+	return c;
+}
+
+static int check_imsic(const void *fdt, unsigned vcpus)
+{
+	int imsic = node(fdt, "/soc/interrupt-controller@28000000");
+	assert_int_equal(fdt_node_check_compatible(fdt, imsic, "riscv,imsics"), 0);
+	check_reg(fdt, imsic, IMSIC_BASE, 0x1000 * vcpus);
+	assert_int_equal(prop_u32(fdt, imsic, "riscv,num-ids"), 63);
+	assert_int_equal(prop_u32(fdt, imsic, "#interrupt-cells"), 0);
+	check_empty(fdt, imsic, "interrupt-controller");
+	check_empty(fdt, imsic, "msi-controller");
+	const fdt32_t *files = prop(fdt, imsic, "interrupts-extended", (int)(8 * vcpus));
+	for (unsigned cpu = 0; cpu < vcpus; cpu++) {
+		assert_int_equal(fdt32_ld(&files[2 * cpu]), cpu_intc_phandle(fdt, cpu));
+		assert_int_equal(fdt32_ld(&files[2 * cpu + 1]), 9);
+	}
+	assert_int_equal(fdt_node_offset_by_phandle(fdt, prop_u32(fdt, imsic, "phandle")), imsic);
+	return imsic;
+}
+
+static int check_aplic(const void *fdt, int imsic)
+{
+	int aplic = node(fdt, "/soc/interrupt-controller@d000000");
+	assert_int_equal(fdt_node_check_compatible(fdt, aplic, "riscv,aplic"), 0);
+	check_reg(fdt, aplic, APLIC_BASE, 0x4000);
+	assert_int_equal(prop_u32(fdt, aplic, "riscv,num-sources"), 96);
+	assert_int_equal(prop_u32(fdt, aplic, "msi-parent"), fdt_get_phandle(fdt, imsic));
+	assert_int_equal(prop_u32(fdt, aplic, "#interrupt-cells"), 2);
+	check_empty(fdt, aplic, "interrupt-controller");
+	assert_int_equal(fdt_node_offset_by_phandle(fdt, prop_u32(fdt, aplic, "phandle")), aplic);
+	return aplic;
+}
+
+/* A two-cell interrupt specifier: source, level high (4). */
+static void check_aia_device(const void *fdt, int off, uint32_t irq, int aplic)
+{
+	const fdt32_t *cells = prop(fdt, off, "interrupts", 8);
+	assert_int_equal(fdt32_ld(&cells[0]), irq);
+	assert_int_equal(fdt32_ld(&cells[1]), 4);
+	assert_int_equal(prop_u32(fdt, off, "interrupt-parent"), fdt_get_phandle(fdt, aplic));
+}
+
+static void test_aia_tree(void **state)
+{
+	(void)state;
+	struct guest_fdt_config c = aia_config(3);
+	void *fdt = build(&c);
+	check_root_and_memory(fdt);
+	check_chosen(fdt, &c);
+	check_cpus(fdt, 3);
+	int aplic = check_aplic(fdt, check_imsic(fdt, 3));
+	assert_true(fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0") < 0);
+	check_aia_device(fdt, node(fdt, "/soc/serial@10000000"), 10, aplic);
+	/* Devices added later hang off the APLIC too. */
+	assert_int_equal(guest_fdt_add_virtio_mmio(fdt, BUF_SIZE, 0x10001000, 1), 0);
+	check_full(fdt, BUF_SIZE);
+	aplic = node(fdt, "/soc/interrupt-controller@d000000"); /* offsets moved */
+	check_aia_device(fdt, node(fdt, "/soc/virtio_mmio@10001000"), 1, aplic);
+	assert_int_equal(guest_fdt_add_virtio_mmio(fdt, BUF_SIZE, 0x10002000, 97),
+	                 GUEST_FDT_EDEVICE);
+	free(fdt);
+}
+
+/* The kernel's own reader finds the AIA in a guest's tree as it would on QEMU. */
+static void test_aia_kernel_reader(void **state)
+{
+	(void)state;
+	struct guest_fdt_config c = aia_config(4);
+	void *fdt = build(&c);
+	struct platform_info info;
+	assert_int_equal(platform_info_parse(fdt, fdt_totalsize(fdt), &info), PLATFORM_OK);
+	assert_false(info.plic.present);
+	assert_true(info.aia.present);
+	assert_int_equal(info.aia.imsic_base, IMSIC_BASE);
+	assert_int_equal(info.aia.num_ids, 63);
+	assert_int_equal(info.aia.guest_index_bits, 0);
+	assert_int_equal(info.aia.nharts, 4);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(info.aia.imsic_hart[i], i);
+	assert_int_equal(info.aia.aplic_base, APLIC_BASE);
+	assert_int_equal(info.aia.nsources, 96);
+	assert_int_equal(info.console_irq, 10);
+	free(fdt);
+}
+
+static void test_aia_device_errors(void **state)
+{
+	(void)state;
+	struct guest_fdt_config c[13];
+	for (size_t i = 0; i < 13; i++)
+		c[i] = aia_config(2);
+	c[0].imsic_ids = 62;
+	c[1].imsic_ids = 100;
+	c[2].imsic_ids = 2111;
+	c[3].imsic_base = IMSIC_BASE + 0x800;
+	c[4].imsic_base = RAM_BASE - 0x1000; /* vCPU 1's file would be in RAM */
+	c[5].imsic_base = APLIC_BASE + 0x3000;
+	c[6].imsic_base = UART_BASE - 0x1000;
+	c[7].aplic_sources = 0;
+	c[8].aplic_sources = 1024;
+	c[9].uart_irq = 97;
+	c[10].aplic_base = APLIC_BASE + 0x100;
+	c[11].aplic_base = 0xfffffffffffff000ull;
+	c[12].uart_base = APLIC_BASE + 0x1000;
+	for (size_t i = 0; i < 13; i++)
+		if (guest_fdt_validate(&c[i]) != GUEST_FDT_EDEVICE)
+			fail_msg("config %zu: got %d", i, guest_fdt_validate(&c[i]));
+}
+
 static void test_one_vcpu(void **state)
 {
 	(void)state;
@@ -648,6 +770,9 @@ int main(void)
 	    cmocka_unit_test(test_virtio_mmio),
 	    cmocka_unit_test(test_virtio_mmio_no_room),
 	    cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_aia_tree),
+	    cmocka_unit_test(test_aia_kernel_reader),
+	    cmocka_unit_test(test_aia_device_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,9 +99,28 @@ static bool fetch_instruction(const struct fv_msg *m, uint32_t *raw)
 	return true;
 }
 
-/* Device interrupt lines through the PLIC to the guest's external interrupt. */
+/* The APLIC's messages, each an identity stored to the target vCPU's interrupt file. */
+static void deliver_messages(void)
+{
+	struct aplic_msi msg[8];
+	unsigned n;
+	aplic_set_level(&aplic, UART_IRQ, uart_irq_pending(&uart0));
+	while ((n = aplic_take_messages(&aplic, msg, 8)) > 0)
+		for (unsigned i = 0; i < n; i++)
+			if (msg[i].hart < vcpu_count)
+				*vcpus[msg[i].hart].irq_file_page = msg[i].eiid; /* seteipnum_le */
+}
+
+/*
+ * Device interrupt lines to the guest: through the APLIC as messages to its
+ * vCPUs' interrupt files, or through the PLIC to their external interrupt.
+ */
 void update_interrupts(void)
 {
+	if (guest_has_aia) {
+		deliver_messages();
+		return;
+	}
 	plic_set_level(&plic, UART_IRQ, uart_irq_pending(&uart0));
 	for (unsigned n = 0; n < vcpu_count; n++) {
 		bool line_now = plic_line(&plic, n);
@@ -125,21 +144,33 @@ static bool device_access(uint64_t gpa, bool store, uint64_t *value)
 			pull_input(); /* the guest took all it had: the console may hold more */
 		return true;
 	}
-	if (gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(vcpu_count)) {
-		uint32_t v = (uint32_t)*value;
-		bool ok = store ? plic_write(&plic, gpa - PLIC_BASE, v)
-		                : plic_read(&plic, gpa - PLIC_BASE, &v);
-		*value = v;
-		return ok;
-	}
-	return false;
+	uint32_t v = (uint32_t)*value;
+	bool ok = false;
+	if (guest_has_aia && gpa - APLIC_BASE < APLIC_SIZE)
+		ok = store ? aplic_write(&aplic, gpa - APLIC_BASE, v)
+		           : aplic_read(&aplic, gpa - APLIC_BASE, &v);
+	else if (!guest_has_aia && gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(vcpu_count))
+		ok = store ? plic_write(&plic, gpa - PLIC_BASE, v)
+		           : plic_read(&plic, gpa - PLIC_BASE, &v);
+	*value = v;
+	return ok;
+}
+
+/* True if an emulated device's registers are at `gpa`. */
+static bool is_device(uint64_t gpa)
+{
+	if (gpa - UART_BASE < UART_SIZE)
+		return true;
+	if (guest_has_aia)
+		return gpa - APLIC_BASE < APLIC_SIZE;
+	return gpa - PLIC_BASE < GUEST_FDT_PLIC_SIZE(vcpu_count);
 }
 
 /* A load or store the guest made to an emulated device. */
 static bool serve_mmio(struct fv_msg *m)
 {
 	uint64_t gpa = m->words[FV_EXIT_GPA];
-	if (gpa - UART_BASE >= UART_SIZE && gpa - PLIC_BASE >= GUEST_FDT_PLIC_SIZE(vcpu_count))
+	if (!is_device(gpa))
 		return stop_guest(m, "no memory or device there");
 	uint32_t raw = 0;
 	bool have_raw = m->words[FV_EXIT_HTINST] == 0 && fetch_instruction(m, &raw);

@@ -84,7 +84,9 @@ static int write_device_tree(const struct guest_layout *at)
 	    .ram_base = memory.base,
 	    .ram_size = memory.size,
 	    .vcpus = vcpu_count,
-	    .isa = "rv64imafdc_zicntr_zicsr_zifencei_sstc",
+	    /* Ssaia with its IMSIC: the guest reaches its file through siselect/stopei. */
+	    .isa = guest_has_aia ? "rv64imafdc_zicntr_zicsr_zifencei_ssaia_sstc"
+	                         : "rv64imafdc_zicntr_zicsr_zifencei_sstc",
 	    .mmu_type = "riscv,sv39",
 	    .timebase_hz = (uint32_t)fv_timebase_hz(),
 	    .bootargs = boot->command_line[0] ? boot->command_line : NULL,
@@ -95,6 +97,10 @@ static int write_device_tree(const struct guest_layout *at)
 	    .uart_clock_hz = 3686400,
 	    .plic_base = PLIC_BASE,
 	    .plic_ndev = 95,
+	    .imsic_base = guest_has_aia ? IMSIC_BASE : 0,
+	    .imsic_ids = IMSIC_IDS,
+	    .aplic_base = APLIC_BASE,
+	    .aplic_sources = APLIC_SOURCES,
 	};
 	return guest_fdt_build(&c, guest_ram(at->dtb_gpa), LAYOUT_DTB_SPACE);
 }
@@ -123,6 +129,31 @@ static fv_error_t load_boot_files(struct guest_layout *at)
 		return FV_INVALID_ARGUMENT;
 	}
 	return FV_OK;
+}
+
+/*
+ * vCPU n's guest interrupt file: its IMSIC at IMSIC_BASE + n * 4 KiB of the
+ * guest, where the guest's own stores (its IPIs among them) need no exit, and
+ * mapped here, where a store is this VMM delivering a device's interrupt.
+ */
+static fv_error_t give_irq_file(unsigned n)
+{
+	struct vcpu_state *v = &vcpus[n];
+	fv_cptr_t mine = fv_slot_alloc(&slots);
+	v->irq_file = VMM_SLOT_IRQ_FILES + n;
+	if (!mine)
+		return FV_NOT_ENOUGH_MEMORY;
+	fv_error_t err = fv_cnode_copy(FV_PROCESS_SLOT_CNODE, mine, 64, FV_PROCESS_SLOT_CNODE,
+	                               v->irq_file, 64, FV_RIGHTS_ALL);
+	if (!err)
+		err = map_with_tables(v->irq_file, guest_space, IMSIC_BASE + 0x1000ul * n,
+		                      FV_MAP_READ | FV_MAP_WRITE);
+	if (!err) {
+		v->irq_file_page = fv_posix_map_frame(mine, FV_MAP_READ | FV_MAP_WRITE);
+		if (!v->irq_file_page)
+			err = FV_NOT_ENOUGH_MEMORY;
+	}
+	return err ? err : fv_vcpu_set_irq_file(v->vcpu, v->irq_file);
 }
 
 /*
@@ -157,6 +188,8 @@ static fv_error_t make_vcpu(unsigned n)
 		err = fv_tcb_set_priority(v->tcb, 255, 255);
 	if (!err && fv_hart_count() > 1)
 		err = fv_tcb_set_affinity(v->tcb, v->hart);
+	if (!err && guest_has_aia)
+		err = give_irq_file(n);
 	return err;
 }
 
@@ -173,6 +206,8 @@ static fv_error_t reset_vcpu(const struct vcpu_state *v)
 		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_HVIP, 1, &no_interrupts);
 	if (!err)
 		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_MODE, 1, &supervisor);
+	if (!err && guest_has_aia) /* given again: the kernel clears it before the vCPU runs */
+		err = fv_vcpu_set_irq_file(v->vcpu, v->irq_file);
 	return err;
 }
 
@@ -226,6 +261,7 @@ void restart_guest(void)
 	stop_all_vcpus();
 	uart_reset(&uart0);
 	plic_reset(&plic, vcpu_count);
+	aplic_reset(&aplic, vcpu_count);
 	struct guest_layout at;
 	fv_error_t err = load_boot_files(&at);
 	for (unsigned n = 0; n < vcpu_count; n++)

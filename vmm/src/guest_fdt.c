@@ -2,7 +2,8 @@
  * Writes a guest's flattened device tree with libfdt's sequential-write API,
  * which checks every write against the buffer size. The tree follows what
  * QEMU's virt machine gives Linux, minus everything the guest does not get:
- * only supervisor-mode PLIC contexts, one per vCPU, and no M-mode anything.
+ * only supervisor-mode PLIC contexts or IMSIC files, one per vCPU, and no
+ * M-mode anything.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -16,8 +17,10 @@
 
 /* Supervisor external interrupt: the cause a PLIC context raises on a cpu-intc. */
 #define IRQ_S_EXT 9
+/* The interrupt type cell of a two-cell specifier (dt-bindings/interrupt-controller/irq.h). */
+#define IRQ_TYPE_LEVEL_HIGH 4
 
-/* Fixed phandles: cpu N's interrupt controller is N + 1, the PLIC follows them. */
+/* Fixed phandles: cpu N's interrupt controller is N + 1, the PLIC (or IMSIC, APLIC) follow. */
 static uint32_t intc_phandle(unsigned cpu)
 {
 	return cpu + 1;
@@ -26,6 +29,21 @@ static uint32_t intc_phandle(unsigned cpu)
 static uint32_t plic_phandle(const struct guest_fdt_config *c)
 {
 	return c->vcpus + 1;
+}
+
+static uint32_t imsic_phandle(const struct guest_fdt_config *c)
+{
+	return c->vcpus + 1;
+}
+
+static uint32_t aplic_phandle(const struct guest_fdt_config *c)
+{
+	return c->vcpus + 2;
+}
+
+static bool has_aia(const struct guest_fdt_config *c)
+{
+	return c->imsic_base != 0;
 }
 
 static const char *const error_text[] = {
@@ -38,7 +56,7 @@ static const char *const error_text[] = {
     [-GUEST_FDT_EMMU] = "the mmu type is not riscv,sv39, riscv,sv48 or riscv,sv57",
     [-GUEST_FDT_ETIMEBASE] = "the timebase frequency is 0",
     [-GUEST_FDT_EINITRD] = "the initrd is empty, reversed or not inside RAM",
-    [-GUEST_FDT_EDEVICE] = "the PLIC or UART is misconfigured or overlaps RAM",
+    [-GUEST_FDT_EDEVICE] = "the interrupt controller or UART is misconfigured or overlaps",
     [-GUEST_FDT_ENOSPACE] = "the buffer is too small for the device tree",
     [-GUEST_FDT_EFDT] = "libfdt failed, or the buffer holds no tree of ours",
 };
@@ -153,20 +171,50 @@ static int check_initrd(const struct guest_fdt_config *c)
 	return GUEST_FDT_OK;
 }
 
-/* Both devices lie apart from RAM and from each other, with their interrupt wired. */
+/* A device's registers: aligned, not wrapping, apart from RAM. */
+static bool region_is_usable(const struct guest_fdt_config *c, uint64_t base, uint64_t size,
+                             uint64_t align)
+{
+	return is_aligned(base, align) && range_is_sane(base, size) &&
+	       !ranges_overlap(base, size, c->ram_base, c->ram_size);
+}
+
+/* The interrupt controller(s): where they are, and how many sources (the UART's among them). */
+static int check_interrupt_controller(const struct guest_fdt_config *c, uint64_t *base,
+                                      uint64_t *size, uint32_t *sources)
+{
+	if (!has_aia(c)) {
+		*base = c->plic_base;
+		*size = GUEST_FDT_PLIC_SIZE(c->vcpus);
+		*sources = c->plic_ndev;
+		return *sources && *sources <= GUEST_FDT_PLIC_MAX_NDEV &&
+		               region_is_usable(c, *base, *size, GUEST_FDT_PAGE_SIZE)
+		           ? GUEST_FDT_OK
+		           : GUEST_FDT_EDEVICE;
+	}
+	uint64_t imsic_size = GUEST_FDT_IMSIC_SIZE(c->vcpus);
+	*base = c->aplic_base;
+	*size = GUEST_FDT_APLIC_SIZE;
+	*sources = c->aplic_sources;
+	bool ok = c->imsic_ids >= 63 && c->imsic_ids <= 2047 && (c->imsic_ids + 1) % 64 == 0 &&
+	          region_is_usable(c, c->imsic_base, imsic_size, GUEST_FDT_PAGE_SIZE) && *sources &&
+	          *sources <= GUEST_FDT_APLIC_MAX_SOURCES &&
+	          region_is_usable(c, *base, *size, GUEST_FDT_PAGE_SIZE) &&
+	          !ranges_overlap(c->imsic_base, imsic_size, *base, *size) &&
+	          !ranges_overlap(c->imsic_base, imsic_size, c->uart_base, GUEST_FDT_UART_SIZE);
+	return ok ? GUEST_FDT_OK : GUEST_FDT_EDEVICE;
+}
+
+/* The devices lie apart from RAM and from each other, with the UART's interrupt wired. */
 static int check_devices(const struct guest_fdt_config *c)
 {
-	uint64_t plic_size = GUEST_FDT_PLIC_SIZE(c->vcpus);
-	if (c->plic_ndev == 0 || c->plic_ndev > GUEST_FDT_PLIC_MAX_NDEV ||
-	    !is_aligned(c->plic_base, GUEST_FDT_PAGE_SIZE) ||
-	    !range_is_sane(c->plic_base, plic_size) ||
-	    ranges_overlap(c->plic_base, plic_size, c->ram_base, c->ram_size))
+	uint64_t intc_base, intc_size;
+	uint32_t sources;
+	if (check_interrupt_controller(c, &intc_base, &intc_size, &sources))
 		return GUEST_FDT_EDEVICE;
-	if (c->uart_irq == 0 || c->uart_irq > c->plic_ndev || c->uart_clock_hz == 0 ||
-	    !is_aligned(c->uart_base, GUEST_FDT_UART_SIZE) ||
-	    !range_is_sane(c->uart_base, GUEST_FDT_UART_SIZE) ||
-	    ranges_overlap(c->uart_base, GUEST_FDT_UART_SIZE, c->ram_base, c->ram_size) ||
-	    ranges_overlap(c->uart_base, GUEST_FDT_UART_SIZE, c->plic_base, plic_size))
+	if (c->uart_irq == 0 || c->uart_irq > sources || c->uart_clock_hz == 0 ||
+	    !region_is_usable(c, c->uart_base, GUEST_FDT_UART_SIZE, GUEST_FDT_UART_SIZE) ||
+	    ranges_overlap(c->uart_base, GUEST_FDT_UART_SIZE, intc_base, intc_size))
 		return GUEST_FDT_EDEVICE;
 	return GUEST_FDT_OK;
 }
@@ -365,8 +413,8 @@ static int add_cpus(void *fdt, const struct guest_fdt_config *c)
 	return err;
 }
 
-/* Context N of the PLIC is vCPU N's supervisor external interrupt. */
-static int prop_plic_contexts(void *fdt, const struct guest_fdt_config *c)
+/* Entry N is vCPU N's supervisor external interrupt: a PLIC context, an IMSIC file. */
+static int prop_external_interrupts(void *fdt, const struct guest_fdt_config *c)
 {
 	void *val;
 	int err = fdt_property_placeholder(fdt, "interrupts-extended", (int)(8 * c->vcpus), &val);
@@ -396,10 +444,77 @@ static int add_plic(void *fdt, const struct guest_fdt_config *c)
 	if (!err)
 		err = fdt_property_u32(fdt, "phandle", plic_phandle(c));
 	if (!err)
-		err = prop_plic_contexts(fdt, c);
+		err = prop_external_interrupts(fdt, c);
 	if (!err)
 		err = fdt_end_node(fdt);
 	return err;
+}
+
+/* An IMSIC: one supervisor interrupt file per vCPU, in vCPU order. */
+static int add_imsic(void *fdt, const struct guest_fdt_config *c)
+{
+	int err = begin_unit_node(fdt, "interrupt-controller", c->imsic_base);
+	if (!err)
+		err = fdt_property_string(fdt, "compatible", "riscv,imsics");
+	if (!err)
+		err = prop_reg(fdt, c->imsic_base, GUEST_FDT_IMSIC_SIZE(c->vcpus));
+	if (!err)
+		err = fdt_property_u32(fdt, "riscv,num-ids", c->imsic_ids);
+	if (!err)
+		err = fdt_property_u32(fdt, "#interrupt-cells", 0);
+	if (!err)
+		err = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	if (!err)
+		err = fdt_property(fdt, "msi-controller", NULL, 0);
+	if (!err)
+		err = fdt_property_u32(fdt, "phandle", imsic_phandle(c));
+	if (!err)
+		err = prop_external_interrupts(fdt, c);
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err;
+}
+
+/* An APLIC domain that sends its interrupts as messages to the IMSIC. */
+static int add_aplic(void *fdt, const struct guest_fdt_config *c)
+{
+	int err = begin_unit_node(fdt, "interrupt-controller", c->aplic_base);
+	if (!err)
+		err = fdt_property_string(fdt, "compatible", "riscv,aplic");
+	if (!err)
+		err = prop_reg(fdt, c->aplic_base, GUEST_FDT_APLIC_SIZE);
+	if (!err)
+		err = fdt_property_u32(fdt, "riscv,num-sources", c->aplic_sources);
+	if (!err)
+		err = fdt_property_u32(fdt, "msi-parent", imsic_phandle(c));
+	if (!err)
+		err = fdt_property_u32(fdt, "#interrupt-cells", 2);
+	if (!err)
+		err = fdt_property_u32(fdt, "#address-cells", 0);
+	if (!err)
+		err = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	if (!err)
+		err = fdt_property_u32(fdt, "phandle", aplic_phandle(c));
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err;
+}
+
+static int add_interrupt_controllers(void *fdt, const struct guest_fdt_config *c)
+{
+	if (!has_aia(c))
+		return add_plic(fdt, c);
+	int err = add_imsic(fdt, c);
+	return err ? err : add_aplic(fdt, c);
+}
+
+/* `irq` as the PLIC (one cell) or the APLIC (source, level high) takes it. */
+static int prop_device_interrupt(void *fdt, const struct guest_fdt_config *c, uint32_t irq)
+{
+	if (!has_aia(c))
+		return fdt_property_u32(fdt, "interrupts", irq);
+	fdt32_t cells[2] = {cpu_to_fdt32(irq), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH)};
+	return fdt_property(fdt, "interrupts", cells, sizeof(cells));
 }
 
 static int add_uart(void *fdt, const struct guest_fdt_config *c)
@@ -412,9 +527,10 @@ static int add_uart(void *fdt, const struct guest_fdt_config *c)
 	if (!err)
 		err = fdt_property_u32(fdt, "clock-frequency", c->uart_clock_hz);
 	if (!err)
-		err = fdt_property_u32(fdt, "interrupts", c->uart_irq);
+		err = prop_device_interrupt(fdt, c, c->uart_irq);
 	if (!err)
-		err = fdt_property_u32(fdt, "interrupt-parent", plic_phandle(c));
+		err = fdt_property_u32(fdt, "interrupt-parent",
+		                       has_aia(c) ? aplic_phandle(c) : plic_phandle(c));
 	if (!err)
 		err = fdt_end_node(fdt);
 	return err;
@@ -433,7 +549,7 @@ static int add_soc(void *fdt, const struct guest_fdt_config *c)
 	if (!err)
 		err = fdt_property(fdt, "ranges", NULL, 0);
 	if (!err)
-		err = add_plic(fdt, c);
+		err = add_interrupt_controllers(fdt, c);
 	if (!err)
 		err = add_uart(fdt, c);
 	if (!err)
@@ -472,26 +588,41 @@ int guest_fdt_build(const struct guest_fdt_config *c, void *buf, size_t size)
 
 /* --- Devices added later --- */
 
-/* The PLIC's phandle and source count, from a tree guest_fdt_build() wrote. */
-static int find_plic(const void *fdt, uint32_t *phandle, uint32_t *ndev)
+/* The wired interrupt controller of a tree guest_fdt_build() wrote: a PLIC or an APLIC. */
+struct wired_intc {
+	uint32_t phandle;
+	uint32_t sources;
+	bool two_cells; /* the APLIC's specifier: source, trigger type */
+};
+
+static int find_wired_intc(const void *fdt, struct wired_intc *out)
 {
-	int plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	int node = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	const char *count = "riscv,ndev";
+	out->two_cells = false;
+	if (node < 0) {
+		node = fdt_node_offset_by_compatible(fdt, -1, "riscv,aplic");
+		count = "riscv,num-sources";
+		out->two_cells = true;
+	}
 	int len;
-	const fdt32_t *p = plic >= 0 ? fdt_getprop(fdt, plic, "riscv,ndev", &len) : NULL;
+	const fdt32_t *p = node >= 0 ? fdt_getprop(fdt, node, count, &len) : NULL;
 	if (!p || len != 4)
 		return GUEST_FDT_EFDT;
-	*ndev = fdt32_to_cpu(*p);
-	*phandle = fdt_get_phandle(fdt, plic);
-	return *phandle ? GUEST_FDT_OK : GUEST_FDT_EFDT;
+	out->sources = fdt32_to_cpu(*p);
+	out->phandle = fdt_get_phandle(fdt, node);
+	return out->phandle ? GUEST_FDT_OK : GUEST_FDT_EFDT;
 }
 
 /* fdt_setprop() puts each new property first: set in reverse for the usual order. */
-static int virtio_props(void *fdt, int node, uint64_t base, uint32_t irq, uint32_t plic)
+static int virtio_props(void *fdt, int node, uint64_t base, uint32_t irq,
+                        const struct wired_intc *intc)
 {
 	fdt64_t reg[2] = {cpu_to_fdt64(base), cpu_to_fdt64(GUEST_FDT_VIRTIO_SIZE)};
-	int err = fdt_setprop_u32(fdt, node, "interrupt-parent", plic);
+	fdt32_t cells[2] = {cpu_to_fdt32(irq), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH)};
+	int err = fdt_setprop_u32(fdt, node, "interrupt-parent", intc->phandle);
 	if (!err)
-		err = fdt_setprop_u32(fdt, node, "interrupts", irq);
+		err = fdt_setprop(fdt, node, "interrupts", cells, intc->two_cells ? 8 : 4);
 	if (!err)
 		err = fdt_setprop(fdt, node, "reg", reg, sizeof(reg));
 	if (!err)
@@ -500,7 +631,7 @@ static int virtio_props(void *fdt, int node, uint64_t base, uint32_t irq, uint32
 }
 
 /* With the tree opened up to the whole buffer: adds the node, or nothing at all. */
-static int insert_virtio(void *fdt, uint64_t base, uint32_t irq, uint32_t plic)
+static int insert_virtio(void *fdt, uint64_t base, uint32_t irq, const struct wired_intc *intc)
 {
 	char name[48];
 	snprintf(name, sizeof(name), "virtio_mmio@%" PRIx64, base);
@@ -512,7 +643,7 @@ static int insert_virtio(void *fdt, uint64_t base, uint32_t irq, uint32_t plic)
 		return GUEST_FDT_EDEVICE;
 	if (node < 0)
 		return from_libfdt(node);
-	int err = virtio_props(fdt, node, base, irq, plic);
+	int err = virtio_props(fdt, node, base, irq, intc);
 	if (err)
 		fdt_del_node(fdt, node);
 	return from_libfdt(err);
@@ -525,16 +656,16 @@ int guest_fdt_add_virtio_mmio(void *buf, size_t size, uint64_t base, uint32_t ir
 	if (size < sizeof(struct fdt_header) || fdt_check_header(buf) != 0 ||
 	    fdt_totalsize(buf) > size)
 		return GUEST_FDT_EFDT;
-	uint32_t plic, ndev;
-	int err = find_plic(buf, &plic, &ndev);
+	struct wired_intc intc;
+	int err = find_wired_intc(buf, &intc);
 	if (err)
 		return err;
-	if (irq == 0 || irq > ndev || !is_aligned(base, GUEST_FDT_VIRTIO_SIZE) ||
+	if (irq == 0 || irq > intc.sources || !is_aligned(base, GUEST_FDT_VIRTIO_SIZE) ||
 	    !range_is_sane(base, GUEST_FDT_VIRTIO_SIZE))
 		return GUEST_FDT_EDEVICE;
 	err = from_libfdt(fdt_open_into(buf, buf, fdt_bufsize(size)));
 	if (!err)
-		err = insert_virtio(buf, base, irq, plic);
+		err = insert_virtio(buf, base, irq, &intc);
 	/* Shrinks the tree back to what it uses, whether or not the node went in. */
 	int packed = from_libfdt(fdt_pack(buf));
 	return err ? err : packed;

@@ -18,6 +18,8 @@ unsigned vcpu_count;
 struct vcpu_state *current;
 struct uart uart0;
 struct plic plic;
+struct aplic aplic;
+bool guest_has_aia;
 
 int main(void)
 {
@@ -28,6 +30,8 @@ int main(void)
 	machine.harts = vcpu_count;
 	uart_reset(&uart0);
 	plic_reset(&plic, vcpu_count);
+	aplic_reset(&aplic, vcpu_count);
+	guest_has_aia = boot->irq_files == vcpu_count;
 	uart0.output = guest_console;
 	uart0.idle = flush_output;
 	if (memory.size == 0 || memory.size % BLOCK || !ram_blocks_valid()) {

@@ -8,6 +8,7 @@
 
 #include <fv/libcap.h>
 #include <fv/thread.h>
+#include <vmm/aplic.h>
 #include <vmm/boot.h>
 #include <vmm/layout.h>
 #include <vmm/plic.h>
@@ -20,7 +21,11 @@
 #define UART_BASE      0x10000000ul
 #define UART_IRQ       10
 #define PLIC_BASE      0x0c000000ul
-#define MAX_VCPUS      8
+/* With the AIA (as QEMU's virt machine places its supervisor-level ones): */
+#define APLIC_BASE 0x0d000000ul
+#define IMSIC_BASE 0x28000000ul /* vCPU n's interrupt file at + n * 4 KiB */
+#define IMSIC_IDS  63           /* interrupt identities the guest is told it has */
+#define MAX_VCPUS  VMM_MAX_VCPUS
 
 struct vcpu_state {
 	fv_cptr_t vcpu, tcb;
@@ -29,6 +34,9 @@ struct vcpu_state {
 	bool external_line; /* what its VSEIP says now */
 	unsigned hart;      /* where it and its exit handler run */
 	struct fv_thread handler;
+	/* AIA: its guest interrupt file; a store of an identity to the page raises it. */
+	fv_cptr_t irq_file;
+	volatile uint32_t *irq_file_page;
 };
 
 extern const struct vmm_boot *const boot;
@@ -40,6 +48,8 @@ extern unsigned vcpu_count;
 extern struct vcpu_state *current; /* the vCPU whose exit is being served */
 extern struct uart uart0;
 extern struct plic plic;
+extern struct aplic aplic;
+extern bool guest_has_aia; /* an IMSIC file per vCPU and the APLIC, instead of the PLIC */
 extern struct sbi_machine machine;
 
 /* guest.c: the guest machine */

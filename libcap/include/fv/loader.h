@@ -25,8 +25,8 @@ enum fv_process_slot {
 	FV_PROCESS_SLOT_UNTYPED = 4,    /* the program's memory */
 	FV_PROCESS_SLOT_CONSOLE = 5,    /* the console server's endpoint, if the parent gives one */
 	FV_PROCESS_SLOT_SUPERVISOR = 6, /* where faults other than system calls go, if given */
-	FV_PROCESS_SLOT_FIRST_FREE = 8, /* the parent may put capabilities in 8-15 */
-	FV_PROCESS_SLOT_PROGRAM = 16    /* the program's own from here (fv_program_slots) */
+	FV_PROCESS_SLOT_FIRST_FREE = 8, /* the parent may put capabilities in 8-31 */
+	FV_PROCESS_SLOT_PROGRAM = 32    /* the program's own from here (fv_program_slots) */
 };
 
 /* What a loaded program finds at the top of its stack; a0 points at it. */

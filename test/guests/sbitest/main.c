@@ -3,6 +3,7 @@
  * error cases included, prints one line per check and ends with
  * `sbitest: N passed, N failed`, then shuts its machine down.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../sbi.h"
@@ -111,7 +112,11 @@ static void test_uart(void)
 	uart_puts("sbitest: hello through the UART\n");
 }
 
-/* ---- interrupts: the guest's own timer (Sstc) and the UART through the emulated PLIC ---- */
+/*
+ * ---- interrupts: the guest's own timer (Sstc) and the UART through the
+ * emulated PLIC, or with the AIA through the emulated APLIC to the vCPU's
+ * IMSIC interrupt file, which the guest claims itself (stopei) ----
+ */
 
 #define PLIC_PRIORITY(s) ((volatile uint32_t *)(0x0c000000ul + 4 * (s)))
 #define PLIC_ENABLE0     ((volatile uint32_t *)0x0c002000ul)
@@ -127,8 +132,61 @@ static void test_uart(void)
 #define SIE_SEIE         (1ul << 9)
 #define SSTATUS_SIE      (1ul << 1)
 
+/* The AIA as QEMU's virt machine and the VMM place them: an APLIC, an IMSIC file per hart. */
+#define APLIC_REG(off)     ((volatile uint32_t *)(0x0d000000ul + (off)))
+#define APLIC_DOMAINCFG    APLIC_REG(0)
+#define APLIC_SOURCECFG(s) APLIC_REG(4 * (s))
+#define APLIC_SETIENUM     APLIC_REG(0x1edc)
+#define APLIC_SETIPNUM_LE  APLIC_REG(0x2000)
+#define APLIC_TARGET(s)    APLIC_REG(0x3000 + 4 * (s))
+#define IMSIC_FILE(hart)   ((volatile uint32_t *)(0x28000000ul + 0x1000ul * (hart)))
+#define IMSIC_IPI_ID       1
+
+static bool has_aia; /* the device tree describes an APLIC, not a PLIC */
 static volatile unsigned timer_interrupts, external_interrupts, soft_interrupts, other_traps;
+static volatile unsigned file_ipis;
 static volatile uint32_t claimed;
+
+/* An IMSIC register of this hart's interrupt file, through siselect and sireg. */
+static void imsic_write(unsigned long reg, unsigned long value)
+{
+	__asm__ volatile("csrw 0x150, %0\n csrw 0x151, %1" ::"r"(reg), "r"(value));
+}
+
+/* Delivery on, threshold 0, identity `id` enabled (eie0: identities 0-63). */
+static void imsic_enable(unsigned id)
+{
+	imsic_write(0x70, 1);
+	imsic_write(0x72, 0);
+	imsic_write(0xc0, 1ul << id);
+}
+
+/* The top pending identity of this hart's file, claimed (0: none). */
+static uint32_t imsic_claim(void)
+{
+	unsigned long topei;
+	__asm__ volatile("csrrw %0, 0x15c, zero" : "=r"(topei));
+	return (uint32_t)(topei >> 16);
+}
+
+/* True if the tree at `dtb` holds `word` (a compatible string, for one). */
+static bool dtb_mentions(const char *dtb, const char *word)
+{
+	const uint8_t *be = (const uint8_t *)dtb + 4; /* totalsize, big-endian */
+	uint32_t size =
+	    (uint32_t)be[0] << 24 | (uint32_t)be[1] << 16 | (uint32_t)be[2] << 8 | be[3];
+	unsigned len = 0;
+	while (word[len])
+		len++;
+	for (uint32_t i = 0; size > len && i < size - len; i++) {
+		unsigned j = 0;
+		while (j < len && dtb[i + j] == word[j])
+			j++;
+		if (j == len)
+			return true;
+	}
+	return false;
+}
 
 static uint64_t read_time(void)
 {
@@ -152,6 +210,17 @@ __attribute__((interrupt("supervisor"), aligned(4))) static void trap_handler(vo
 	} else if (cause == CAUSE_S_TIMER) {
 		write_stimecmp(UINT64_MAX);
 		timer_interrupts++;
+	} else if (cause == CAUSE_S_EXTERNAL && has_aia) {
+		uint32_t id = imsic_claim();
+		if (id == IMSIC_IPI_ID) {
+			file_ipis++;
+			return;
+		}
+		if (id == UART_IRQ)
+			UART[UART_IER] = 0; /* nothing more to send */
+		claimed = id;
+		*APLIC_SETIPNUM_LE = id; /* pending again if the line were still high */
+		external_interrupts++;
 	} else if (cause == CAUSE_S_EXTERNAL) {
 		uint32_t source = *PLIC_CLAIM0;
 		if (source == UART_IRQ)
@@ -181,22 +250,39 @@ static void test_timer(void)
 	      "IRQ0006 SBI TIME set_timer interrupts the guest");
 }
 
+/* Source UART_IRQ, level high, to hart 0 as identity UART_IRQ of its interrupt file. */
+static void route_uart_through_aplic(void)
+{
+	imsic_enable(UART_IRQ);
+	*APLIC_SOURCECFG(UART_IRQ) = 6;
+	*APLIC_TARGET(UART_IRQ) = UART_IRQ;
+	*APLIC_SETIENUM = UART_IRQ;
+	*APLIC_DOMAINCFG = 1u << 8; /* IE */
+	check((*APLIC_DOMAINCFG & 0x104) == 0x104,
+	      "AIA0001 the APLIC is on and in MSI delivery mode");
+}
+
 static void test_external_interrupt(void)
 {
-	*PLIC_PRIORITY(UART_IRQ) = 1;
-	*PLIC_ENABLE0 = 1u << UART_IRQ;
-	*PLIC_THRESHOLD0 = 0;
+	if (has_aia) {
+		route_uart_through_aplic();
+	} else {
+		*PLIC_PRIORITY(UART_IRQ) = 1;
+		*PLIC_ENABLE0 = 1u << UART_IRQ;
+		*PLIC_THRESHOLD0 = 0;
+	}
 	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SEIE));
 	UART[UART_IER] = 0x02; /* transmitter empty: raises the UART's line at once */
 	for (uint64_t start = read_time();
 	     !external_interrupts && read_time() - start < HANG_TICKS;)
 		__asm__ volatile("wfi");
 	check(external_interrupts == 1 && claimed == UART_IRQ,
-	      "IRQ0002 the UART's interrupt arrives through the PLIC and is claimed");
+	      has_aia ? "IRQ0002 the UART's interrupt arrives through the APLIC and IMSIC, claimed"
+	              : "IRQ0002 the UART's interrupt arrives through the PLIC and is claimed");
 	for (volatile unsigned i = 0; i < 100000; i++)
 		;
 	check(external_interrupts == 1, "IRQ0003 after complete, a quiet source stays quiet");
-	check(*PLIC_CLAIM0 == 0, "IRQ0004 nothing left to claim");
+	check(has_aia ? imsic_claim() == 0 : *PLIC_CLAIM0 == 0, "IRQ0004 nothing left to claim");
 	check(other_traps == 0, "IRQ0005 no unexpected trap");
 }
 
@@ -422,10 +508,17 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
 	__asm__ volatile("csrs sie, %0" ::"r"(2ul)); /* SSIE */
 	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
+	if (has_aia) {
+		imsic_enable(IMSIC_IPI_ID);
+		__asm__ volatile("csrs sie, %0" ::"r"(SIE_SEIE));
+	}
 	secondary_opaque = opaque;
 	secondary_hartid = hartid;
 	secondary_running = 1;
 	while (!soft_interrupts)
+		__asm__ volatile("wfi");
+	/* With the AIA, an IPI through its interrupt file: no SBI call, no exit. */
+	while (has_aia && !file_ipis)
 		__asm__ volatile("wfi");
 	sbi_call(SBI_EXT_HSM, 1, 0, 0, 0); /* hart_stop: does not return */
 }
@@ -459,6 +552,12 @@ static void test_smp(void)
 	for (uint64_t start = read_time(); !soft_interrupts && read_time() - start < HANG_TICKS;)
 		;
 	check(r.error == 0 && soft_interrupts == 1, "IPI0002 an IPI reaches hart 1");
+	if (has_aia) {
+		*IMSIC_FILE(1) = IMSIC_IPI_ID; /* seteipnum_le of hart 1's file */
+		for (uint64_t start = read_time(); !file_ipis && read_time() - start < HANG_TICKS;)
+			;
+		check(file_ipis == 1, "AIA0002 a store to hart 1's interrupt file interrupts it");
+	}
 	for (uint64_t start = read_time(); sbi_call(SBI_EXT_HSM, 2, 1, 0, 0).value != HSM_STOPPED &&
 	                                   read_time() - start < HANG_TICKS;)
 		;
@@ -472,6 +571,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	check(hartid == 0, "SBI0000 the boot hart is hart 0");
 	check(dtb >= RAM_BASE && (dtb & 7) == 0, "SBI0013 a1 holds the device tree's address");
+	has_aia = dtb_mentions((const char *)dtb, "riscv,aplic");
 	test_base();
 	test_console();
 	test_uart();

@@ -7,7 +7,9 @@
  * exactly the guest's RAM from VMM_SLOT_GUEST_RAM on; and in VMM_SLOT_INPUT a
  * notification the console server signals when it has input for the guest
  * (read with FV_CONSOLE_READ on the console endpoint), if the console takes
- * input.
+ * input. With the AIA, the frames of one guest interrupt file per vCPU from
+ * VMM_SLOT_IRQ_FILES on, vCPU n's on hart n % harts (irq_files says how many:
+ * all vCPUs' or none, and without them the guest gets the emulated PLIC).
  */
 #ifndef VMM_BOOT_H
 #define VMM_BOOT_H
@@ -22,6 +24,8 @@
 #define VMM_SLOT_GUEST_RAM     (FV_PROCESS_SLOT_FIRST_FREE + 1)
 #define VMM_MAX_RAM_BLOCKS     5 /* slots 9-13 */
 #define VMM_SLOT_INPUT         (VMM_SLOT_GUEST_RAM + VMM_MAX_RAM_BLOCKS)
+#define VMM_SLOT_IRQ_FILES     (VMM_SLOT_INPUT + 1) /* up to VMM_MAX_VCPUS: slots 15-22 */
+#define VMM_MAX_VCPUS          8
 #define VMM_OBJECT_BITS        21 /* 2 MiB for the guest's objects */
 #define VMM_RAM_BLOCK_BITS     21 /* guest RAM is mapped in 2 MiB frames */
 
@@ -42,6 +46,7 @@ struct vmm_boot {
 	struct vmm_file kernel, initrd;
 	uint32_t
 	    restart_on_fault; /* a fault restarts the guest (a few times) instead of stopping it */
+	uint32_t irq_files;   /* guest interrupt files from VMM_SLOT_IRQ_FILES on: vcpus or 0 */
 	char command_line[1024];
 };
 

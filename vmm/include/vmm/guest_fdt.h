@@ -1,6 +1,7 @@
 /*
  * The flattened device tree a guest's Linux kernel boots with: memory, vCPUs,
- * the PLIC and the UART the VMM emulates, /chosen. Portable (standard C and
+ * the interrupt controllers (a PLIC, or the AIA's IMSIC and APLIC) and the
+ * UART the VMM emulates, /chosen. Portable (standard C and
  * libfdt only) so it is built into the VMM and tested on the host alike.
  */
 #ifndef VMM_GUEST_FDT_H
@@ -27,6 +28,11 @@
  */
 #define GUEST_FDT_PLIC_SIZE(vcpus) (0x200000ull + 0x1000ull * (uint64_t)(vcpus))
 
+/* AIA: one 4 KiB IMSIC interrupt file per vCPU, and an APLIC domain's registers. */
+#define GUEST_FDT_IMSIC_SIZE(vcpus) (0x1000ull * (uint64_t)(vcpus))
+#define GUEST_FDT_APLIC_SIZE        0x4000ull
+#define GUEST_FDT_APLIC_MAX_SOURCES 1023u
+
 struct guest_fdt_config {
 	const char *name;       /* short name, [a-z0-9-]: "ferrovisor,<name>" */
 	uint64_t ram_base;      /* GUEST_FDT_RAM_ALIGN-aligned */
@@ -43,6 +49,16 @@ struct guest_fdt_config {
 	uint32_t uart_clock_hz; /* non-zero */
 	uint64_t plic_base;     /* GUEST_FDT_PLIC_SIZE(vcpus) bytes of registers */
 	uint32_t plic_ndev;     /* 1..GUEST_FDT_PLIC_MAX_NDEV */
+	/*
+	 * With imsic_base non-zero the guest gets the AIA instead of the PLIC (whose
+	 * fields are then ignored): an IMSIC, vCPU N's interrupt file at imsic_base
+	 * + N * 4 KiB, and an APLIC in MSI delivery mode for the wired devices, the
+	 * UART's source being uart_irq (level-triggered, active high).
+	 */
+	uint64_t imsic_base;
+	uint32_t imsic_ids; /* riscv,num-ids: 63..2047, one less than a multiple of 64 */
+	uint64_t aplic_base;
+	uint32_t aplic_sources; /* 1..GUEST_FDT_APLIC_MAX_SOURCES */
 };
 
 /* Every failure has its own class, so a caller can say what was wrong. */
@@ -56,7 +72,7 @@ enum guest_fdt_error {
 	GUEST_FDT_EMMU = -6,      /* mmu_type is not an rv64 paging mode */
 	GUEST_FDT_ETIMEBASE = -7, /* timebase_hz is 0 */
 	GUEST_FDT_EINITRD = -8,   /* initrd empty, reversed or outside RAM */
-	GUEST_FDT_EDEVICE = -9,   /* PLIC or UART misconfigured or overlapping RAM */
+	GUEST_FDT_EDEVICE = -9,   /* interrupt controller or UART misconfigured or overlapping */
 	GUEST_FDT_ENOSPACE = -10, /* the buffer is too small for the tree */
 	GUEST_FDT_EFDT = -11,     /* libfdt failed otherwise, or the tree is not ours */
 };
@@ -69,8 +85,8 @@ enum guest_fdt_error {
 int guest_fdt_build(const struct guest_fdt_config *c, void *buf, size_t size);
 
 /*
- * Adds a virtio-mmio device (GUEST_FDT_VIRTIO_SIZE bytes at `base`, PLIC source
- * `irq`) under /soc of a tree guest_fdt_build() wrote into buf[0..size). Each
+ * Adds a virtio-mmio device (GUEST_FDT_VIRTIO_SIZE bytes at `base`, source `irq`
+ * of the PLIC or APLIC) under /soc of a tree guest_fdt_build() wrote into buf[0..size). Each
  * node goes first under /soc: add devices in descending address order and the
  * guest probes them in ascending order, as on QEMU's virt machine.
  */
