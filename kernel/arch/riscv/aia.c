@@ -47,6 +47,7 @@
 static uintptr_t aplic_base;  /* kernel virtual address */
 static uint32_t source_count; /* sources that have an identity of their own */
 static uint32_t boot_hart_index;
+static uint64_t enabled_sources[1024 / 64];    /* what the kernel enabled; a claim masks only */
 static const struct aia_info *aia;             /* the platform's, for the guest files */
 static unsigned guest_files;                   /* per hart: files 1..guest_files */
 static uint64_t files_taken[CONFIG_MAX_HARTS]; /* bit g: file g's capability was handed out */
@@ -83,8 +84,14 @@ static uint32_t aia_count(void)
 	return source_count;
 }
 
+static bool is_enabled(uint32_t irq)
+{
+	return (enabled_sources[irq / 64] >> (irq % 64)) & 1;
+}
+
 static void aia_enable(uint32_t irq)
 {
+	enabled_sources[irq / 64] |= 1ull << (irq % 64);
 	aplic_write(APLIC_SOURCECFG(irq), SOURCECFG_LEVEL_HIGH);
 	aplic_write(APLIC_TARGET(irq), boot_hart_index << TARGET_HART_SHIFT | irq);
 	imsic_set_enabled(irq, true);
@@ -93,6 +100,7 @@ static void aia_enable(uint32_t irq)
 
 static void aia_disable(uint32_t irq)
 {
+	enabled_sources[irq / 64] &= ~(1ull << (irq % 64));
 	aplic_write(APLIC_CLRIENUM, irq);
 	imsic_set_enabled(irq, false);
 }
@@ -107,11 +115,15 @@ static uint32_t aia_claim(void)
 	return id;
 }
 
-/* Pending again first, while still disabled, so re-enabling sends one message. */
+/*
+ * Pending again first, while still disabled, so re-enabling sends one
+ * message; a source disabled meanwhile (its handler gone) stays disabled.
+ */
 static void aia_complete(uint32_t irq)
 {
 	aplic_write(APLIC_SETIPNUM_LE, irq);
-	aplic_write(APLIC_SETIENUM, irq);
+	if (is_enabled(irq))
+		aplic_write(APLIC_SETIENUM, irq);
 }
 
 static const struct irq_chip aia_chip = {

@@ -74,9 +74,9 @@ void vcpu_hart_init(void)
  */
 void vcpu_hart_idle(void)
 {
+	/* SGEIE stays on: a guest interrupt file's interrupt wakes its vCPU. */
 	if (have_h_extension)
-		csr_clear_hie(
-		    HIE_VS_ALL); /* SGEIE stays: a guest file's interrupt wakes its vCPU */
+		csr_clear_hie(HIE_VS_ALL);
 }
 
 void tcb_unbind_vcpu(struct tcb *t)
@@ -264,6 +264,23 @@ static uint64_t interrupts_waiting(const struct vcpu *v)
 }
 
 /*
+ * With an interrupt file on this hart: arms the file's wake-up, then looks
+ * (so a message arriving in between still wakes the vCPU); true, and
+ * disarmed, if the file already has an interrupt for the guest.
+ */
+static bool guest_file_wakes(const struct vcpu *v)
+{
+	uint64_t file = guest_file_here(v, this_hart());
+	if (!file)
+		return false;
+	csr_set_hgeie(1ull << file);
+	if (!(csr_read_hgeip() & (1ull << file)))
+		return false;
+	csr_clear_hgeie(1ull << file);
+	return true;
+}
+
+/*
  * A guest WFI: the vCPU sleeps until an interrupt it enabled is pending,
  * its own timer's or one its VMM injects (set_interrupts wakes it), and
  * lets the hart run something else meanwhile.
@@ -272,15 +289,8 @@ static void guest_wfi(struct tcb *t, struct vcpu *v)
 {
 	t->ctx.sepc += 4;
 	apply_pending_interrupts(v);
-	/* Armed before looking, so a message arriving in between still wakes it. */
-	uint64_t file = guest_file_here(v, this_hart());
-	if (file)
-		csr_set_hgeie(1ull << file);
-	if (interrupts_waiting(v) || (csr_read_hgeip() & (file ? 1ull << file : 0))) {
-		if (file)
-			csr_clear_hgeie(1ull << file);
+	if (interrupts_waiting(v) || guest_file_wakes(v))
 		return;
-	}
 	uint64_t wake = UINT64_MAX;
 	bool timer_on = (v->regs[FV_VCPU_VSIE] << 1) & FV_VCPU_IRQ_TIMER;
 	if (timer_on && v->regs[FV_VCPU_VSTIMECMP] != UINT64_MAX) {
