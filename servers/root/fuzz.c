@@ -98,9 +98,12 @@ static const unsigned labels[] = {FV_UNTYPED_RETYPE,
                                   FV_PAGE_TABLE_UNMAP,
                                   FV_IRQ_CONTROL_GET,
                                   FV_IRQ_HANDLER_ACK,
+                                  FV_IRQ_CONTROL_GET_GUEST_FILE,
                                   FV_TCB_BIND_VCPU,
                                   FV_VCPU_READ_REGS,
-                                  FV_VCPU_WRITE_REGS};
+                                  FV_VCPU_WRITE_REGS,
+                                  FV_VCPU_SET_INTERRUPTS,
+                                  FV_VCPU_SET_IRQ_FILE};
 
 static void fuzz_invocation(void)
 {
