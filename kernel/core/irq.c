@@ -39,17 +39,25 @@ void irq_handle_external(void)
 	}
 }
 
+/* The empty slot at `index`/`depth` of the CNode in caps[0]. */
+static fv_error_t empty_dest_slot(struct invocation *inv, uint64_t index, uint64_t depth,
+                                  struct cte **dest)
+{
+	fv_error_t err = cspace_lookup_slot(&inv->caps[0]->cap, index, depth, dest);
+	if (err)
+		return err;
+	return cap_is_null(&(*dest)->cap) ? FV_OK : FV_DELETE_FIRST;
+}
+
 /* args: hart, file, dest_index, dest_depth; cap: the destination CNode. */
 static fv_error_t get_guest_file(struct invocation *inv)
 {
 	if (inv->nargs < 4 || inv->ncaps < 1)
 		return FV_TRUNCATED_MESSAGE;
 	struct cte *dest;
-	fv_error_t err = cspace_lookup_slot(&inv->caps[0]->cap, inv->args[2], inv->args[3], &dest);
+	fv_error_t err = empty_dest_slot(inv, inv->args[2], inv->args[3], &dest);
 	if (err)
 		return err;
-	if (!cap_is_null(&dest->cap))
-		return FV_DELETE_FIRST;
 	struct cap frame;
 	err = arch_irq_guest_file(inv->args[0], inv->args[1], &frame);
 	if (!err)
@@ -72,11 +80,9 @@ fv_error_t decode_irq_control_invocation(struct invocation *inv)
 	if (routes[irq].has_handler)
 		return FV_ILLEGAL_OPERATION; /* one handler per interrupt */
 	struct cte *dest;
-	fv_error_t err = cspace_lookup_slot(&inv->caps[0]->cap, inv->args[1], inv->args[2], &dest);
+	fv_error_t err = empty_dest_slot(inv, inv->args[1], inv->args[2], &dest);
 	if (err)
 		return err;
-	if (!cap_is_null(&dest->cap))
-		return FV_DELETE_FIRST;
 	struct cap handler = {
 	    .type = CAP_IRQ_HANDLER, .rights = FV_RIGHTS_ALL, .extra = (uint32_t)irq};
 	cte_insert(inv->target, dest, &handler);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <vmm/aplic.h>
+#include <vmm/bits.h>
 
 #define DOMAINCFG   0x0000
 #define SOURCECFG   0x0004 /* sourcecfg[i] at SOURCECFG + 4 * (i - 1) */
@@ -38,19 +39,6 @@ enum source_mode {
 	LEVEL_HIGH = 6,
 	LEVEL_LOW = 7,
 };
-
-static bool bit(const uint32_t *words, unsigned n)
-{
-	return (words[n / 32] >> (n % 32)) & 1;
-}
-
-static void set_bit(uint32_t *words, unsigned n, bool on)
-{
-	if (on)
-		words[n / 32] |= 1u << (n % 32);
-	else
-		words[n / 32] &= ~(1u << (n % 32));
-}
 
 static bool exists(unsigned source)
 {

@@ -1,6 +1,7 @@
 /* An emulated PLIC (vmm/plic.h). */
 #include <string.h>
 
+#include <vmm/bits.h>
 #include <vmm/plic.h>
 
 #define PRIORITY_BASE  0x0
@@ -10,19 +11,6 @@
 #define CONTEXT_BASE   0x200000
 #define CONTEXT_STRIDE 0x1000
 #define MAX_PRIORITY   7
-
-static bool bit(const uint32_t *words, unsigned n)
-{
-	return (words[n / 32] >> (n % 32)) & 1;
-}
-
-static void set_bit(uint32_t *words, unsigned n, bool on)
-{
-	if (on)
-		words[n / 32] |= 1u << (n % 32);
-	else
-		words[n / 32] &= ~(1u << (n % 32));
-}
 
 void plic_reset(struct plic *p, unsigned contexts)
 {
