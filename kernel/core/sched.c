@@ -252,7 +252,12 @@ static ALWAYS_INLINE NORETURN void enter_current(struct hart *self, struct tcb *
 {
 	next->running_on = (int16_t)self->index;
 	self->sliced = has_queued_at(&self->queue, next->priority);
-	arch_timer_set(self->sliced && next->time_slice_end < wake ? next->time_slice_end : wake);
+	uint64_t deadline =
+	    self->sliced && next->time_slice_end < wake ? next->time_slice_end : wake;
+	if (next->runs_guest)
+		arch_timer_set_exact(deadline); /* no early interrupt: a guest pays for each */
+	else
+		arch_timer_set(deadline);
 	arch_enter_user(next); /* releases the lock as late as it can */
 }
 

@@ -43,7 +43,9 @@ void arch_kernel_image(uint64_t *base, uint64_t *size);
  * - uint64_t arch_time_slice_ticks(void): the length of a time slice;
  * - void arch_timer_set(uint64_t deadline): makes this hart's timer
  *   interrupt come no later than `deadline` (it may come earlier: the
- *   scheduler then finds the slice not over and sets the timer again).
+ *   scheduler then finds the slice not over and sets the timer again);
+ * - void arch_timer_set_exact(uint64_t deadline): at `deadline` exactly,
+ *   UINT64_MAX for none.
  */
 #include <arch/timer.h>
 void arch_timer_init(uint64_t timebase_hz, bool have_sstc);

@@ -12,6 +12,7 @@ extern uint64_t riscv_slice_ticks;
 
 /* Arms this hart's timer for `deadline` (stimecmp, or SBI without Sstc). */
 void riscv_timer_arm(uint64_t deadline);
+void arch_timer_cancel(void); /* fv/arch.h */
 
 static inline uint64_t arch_time_now(void)
 {
@@ -31,6 +32,21 @@ static inline uint64_t arch_time_slice_ticks(void)
 static inline void arch_timer_set(uint64_t deadline)
 {
 	if (deadline < this_hart()->timer_deadline)
+		riscv_timer_arm(deadline);
+}
+
+/*
+ * Exactly `deadline`, later ones too (UINT64_MAX: none): before a guest runs,
+ * since on QEMU an early interrupt costs the guest its TLB, and may leave it
+ * shrunk for the rest of a CPU-bound stretch.
+ */
+static inline void arch_timer_set_exact(uint64_t deadline)
+{
+	if (deadline == this_hart()->timer_deadline)
+		return;
+	if (deadline == UINT64_MAX)
+		arch_timer_cancel();
+	else
 		riscv_timer_arm(deadline);
 }
 
