@@ -132,8 +132,13 @@ void sched_make_runnable(struct tcb *t)
 	if (h->current == t)
 		return;
 	sched_enqueue(t);
-	if (h != this_hart() && (!h->current || preempts_or_shares(h, t)))
+	if (h != this_hart() && (!h->current || h->guest_halts || preempts_or_shares(h, t)))
 		hart_poke(h); /* another hart picks it up at its next entry: make that soon */
+}
+
+bool sched_queue_empty(const struct hart *h)
+{
+	return highest_queued(&h->queue) < 0;
 }
 
 static bool slice_over(const struct tcb *t)

@@ -868,7 +868,8 @@ static void test_address_space_deleted_under_a_guest(void)
 /*
  * A guest that turns on identity 5 of its interrupt file (through siselect
  * and sireg, which in VS-mode reach that file), reports in with an ecall,
- * waits in WFI, claims the interrupt through stopei and reports what it got.
+ * enables its external interrupt (not globally: no trap) and waits in WFI,
+ * claims the interrupt through stopei and reports what it got.
  */
 extern const uint32_t imsic_guest_start[], imsic_guest_end[];
 __asm__(".pushsection .rodata\n"
@@ -878,6 +879,7 @@ __asm__(".pushsection .rodata\n"
         "li t0, 0x72\n csrw 0x150, t0\n csrw 0x151, zero\n"           /* eithreshold */
         "li t0, 0xc0\n csrw 0x150, t0\n li t1, 32\n csrw 0x151, t1\n" /* eie0: id 5 */
         "ecall\n"
+        "li t0, 0x200\n csrs sie, t0\n" /* SEIE: its WFI ends on the file's interrupt */
         "wfi\n"
         "csrrw a0, 0x15c, zero\n"
         "ecall\n"
@@ -937,35 +939,57 @@ static void spin_ms(unsigned ms)
 		;
 }
 
+static volatile bool peer_spins;
+
+/* Keeps hart 1 busy below the guest's priority while peer_spins, then waits for good on `arg`. */
+static void spin_as_peer(uint64_t arg)
+{
+	while (peer_spins)
+		;
+	uint64_t word;
+	fv_wait((fv_cptr_t)arg, &word);
+}
+
 /*
- * The guest sleeps in WFI on hart 1; a write to its interrupt file from
- * here (the file's page, mapped in this address space) wakes it with no
- * VMM involved, and it claims the identity written.
+ * The guest waits in WFI on hart 1; a write to its interrupt file from here
+ * (the file's page, mapped in this address space) wakes it with no VMM
+ * involved, and it claims the identity written. Alone on its hart, its WFI
+ * waits in the guest; with `peer` a thread waits to run there too, so its WFI
+ * traps and it sleeps in the kernel until the supervisor guest external
+ * interrupt wakes it.
  */
-static void test_guest_file_wakes_guest(fv_cptr_t file)
+static bool guest_wakes_by_file(fv_cptr_t file, volatile uint32_t *seteipnum, bool peer)
 {
 	struct file_guest g;
-	bool started = start_file_guest(1, file, &g);
-	check(started, "GIF0006 a guest with an interrupt file runs on hart 1");
-	if (!started)
-		return;
+	if (!seteipnum || !start_file_guest(1, file, &g))
+		return false;
 	struct fv_msg m;
 	struct fv_ipc_result r = fv_recv(g.ep, &m);
-	check(is_ecall_exit(&r, &m), "GIF0007 the guest reaches its file through siselect/sireg");
+	bool reported = is_ecall_exit(&r, &m);
+	peer_spins = peer;
+	if (peer)
+		spawn(spin_as_peer, make(pool, FV_OBJ_NOTIFICATION, 0), 1, 50);
 	m.info = FV_MSGINFO(0, 0, 1);
 	m.words[0] = 4; /* past the ecall */
 	fv_reply(&m);
 	spin_ms(20); /* it is in WFI long before this */
-	volatile uint32_t *seteipnum = fv_posix_map_frame(file, RW);
-	if (seteipnum)
-		*seteipnum = IMSIC_TEST_ID;
+	*seteipnum = IMSIC_TEST_ID;
 	r = fv_recv(g.ep, &m);
-	check(seteipnum && is_ecall_exit(&r, &m) &&
-	          m.words[FV_EXIT_X0 + 10] == (IMSIC_TEST_ID << 16 | IMSIC_TEST_ID),
-	      "GIF0008 a message to its file wakes the guest from WFI and it claims it");
+	peer_spins = false;
 	fv_tcb_suspend(g.tcb);
 	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.tcb, 64);
 	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.vcpu, 64);
+	return reported && is_ecall_exit(&r, &m) &&
+	       m.words[FV_EXIT_X0 + 10] == (IMSIC_TEST_ID << 16 | IMSIC_TEST_ID);
+}
+
+static void test_guest_file_wakes_guest(fv_cptr_t file)
+{
+	volatile uint32_t *seteipnum = fv_posix_map_frame(file, RW);
+	check(guest_wakes_by_file(file, seteipnum, false),
+	      "GIF0008 alone on its hart, a guest waits in WFI and a message to its file wakes it");
+	check(guest_wakes_by_file(file, seteipnum, true),
+	      "GIF0013 sharing its hart, it sleeps in the kernel; the file's interrupt wakes it");
 }
 
 static void test_guest_irq_files(void)

@@ -214,6 +214,24 @@ static void select_guest_file(struct vcpu *v, const struct hart *self)
 	}
 }
 
+/*
+ * Alone on its hart, a guest's WFI waits in place (VTW off): the hart halts
+ * in the guest as it would idle in the kernel, with no exit, and whatever it
+ * waits for wakes it directly (its timer, its interrupt file, an injected
+ * interrupt's poke). With another thread waiting to run here, WFI traps
+ * (VTW) so the vCPU sleeps in the kernel and lets it run; a thread made
+ * runnable here later pokes the hart (guest_halts), which then comes back
+ * through this choice.
+ */
+static void set_wfi_mode(struct hart *self)
+{
+	self->guest_halts = sched_queue_empty(self);
+	if (self->guest_halts)
+		csr_clear_hstatus(HSTATUS_VTW);
+	else
+		csr_set_hstatus(HSTATUS_VTW);
+}
+
 void vcpu_enter(struct tcb *t)
 {
 	struct vcpu *v = tcb_vcpu(t);
@@ -223,17 +241,19 @@ void vcpu_enter(struct tcb *t)
 		select_guest_file(v, self);
 	load_vs_csrs(v);
 	load_translation(self, t, v);
-	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU); a guest WFI traps. */
+	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU). */
 	if (v->regs[FV_VCPU_MODE])
 		t->ctx.sstatus |= SSTATUS_SPP;
 	else
 		t->ctx.sstatus &= ~SSTATUS_SPP;
-	csr_set_hstatus(HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW);
+	csr_set_hstatus(HSTATUS_SPV | HSTATUS_SPVP);
+	set_wfi_mode(self);
 }
 
 void vcpu_leave(struct tcb *t)
 {
 	struct vcpu *v = tcb_vcpu(t);
+	this_hart()->guest_halts = false; /* in the kernel: it schedules again before re-entering */
 	csr_clear_hstatus(HSTATUS_SPV | HSTATUS_SPVP);
 	if (v) {
 		save_vs_csrs(v);
@@ -271,8 +291,9 @@ static uint64_t interrupts_waiting(const struct vcpu *v)
 static bool guest_file_wakes(const struct vcpu *v)
 {
 	uint64_t file = guest_file_here(v, this_hart());
-	if (!file)
-		return false;
+	bool enabled = (v->regs[FV_VCPU_VSIE] << 1) & FV_VCPU_IRQ_EXTERNAL;
+	if (!file || !enabled)
+		return false; /* as on hardware: only an interrupt it enabled ends a WFI */
 	csr_set_hgeie(1ull << file);
 	if (!(csr_read_hgeip() & (1ull << file)))
 		return false;

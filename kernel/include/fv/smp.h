@@ -31,6 +31,7 @@ struct hart {
 	bool sliced;             /* its current thread's slice end is armed: it has peers */
 	uint64_t user_root;      /* the VSpace root its satp holds; 0: the kernel's own */
 	uint64_t last_vcpu;      /* id of the vCPU it ran last (0: none) */
+	bool guest_halts; /* its guest runs with WFI in place (no exit): any newcomer pokes it */
 	struct run_queue queue;
 };
 

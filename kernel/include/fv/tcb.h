@@ -89,6 +89,8 @@ void sched_enqueue(struct tcb *t);
 void sched_dequeue(struct tcb *t);
 /* Makes a runnable thread eligible to run on its hart, poking that hart. */
 void sched_make_runnable(struct tcb *t);
+/* True if no thread waits in this hart's run queue. */
+bool sched_queue_empty(const struct hart *h);
 void sched_yield_current(void);
 /* Puts the current thread to sleep until sched_wake() or the time `wake_at`. */
 void sched_sleep(struct tcb *t, uint64_t wake_at);
