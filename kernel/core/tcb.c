@@ -155,6 +155,9 @@ static fv_error_t decode_set_affinity(struct invocation *inv, struct tcb *t)
 	uint64_t hart = inv->args[0];
 	if (hart >= CONFIG_MAX_HARTS || !harts[hart].online)
 		return FV_RANGE_ERROR;
+	const struct vcpu *v = tcb_vcpu(t);
+	if (v && v->vgein && v->file_hart != hart)
+		return FV_ILLEGAL_OPERATION; /* its guest interrupt file lives on that hart */
 	bool was_runnable = t->state == THREAD_RUNNABLE;
 	tcb_stop(t);
 	t->affinity = (uint16_t)hart;

@@ -920,10 +920,10 @@ static bool start_file_guest(unsigned hart, fv_cptr_t file, struct file_guest *g
 	                        (uint64_t)ipc_va) == FV_OK &&
 	       fv_tcb_set_fault_handler(g->tcb, g->ep) == FV_OK &&
 	       fv_tcb_bind_vcpu(g->tcb, g->vcpu, g->gs) == FV_OK &&
+	       fv_tcb_set_affinity(g->tcb, hart) == FV_OK &&
 	       fv_vcpu_set_irq_file(g->vcpu, file) == FV_OK &&
 	       fv_tcb_write_registers(g->tcb, regs, 1) == FV_OK &&
-	       fv_tcb_set_priority(g->tcb, 100, 100) == FV_OK &&
-	       fv_tcb_set_affinity(g->tcb, hart) == FV_OK && fv_tcb_resume(g->tcb) == FV_OK;
+	       fv_tcb_set_priority(g->tcb, 100, 100) == FV_OK && fv_tcb_resume(g->tcb) == FV_OK;
 }
 
 static bool is_ecall_exit(const struct fv_ipc_result *r, const struct fv_msg *m)
@@ -976,10 +976,11 @@ static bool guest_wakes_by_file(fv_cptr_t file, volatile uint32_t *seteipnum, bo
 	*seteipnum = IMSIC_TEST_ID;
 	r = fv_recv(g.ep, &m);
 	peer_spins = false;
+	bool pinned = fv_tcb_set_affinity(g.tcb, 0) == FV_ILLEGAL_OPERATION;
 	fv_tcb_suspend(g.tcb);
 	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.tcb, 64);
 	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.vcpu, 64);
-	return reported && is_ecall_exit(&r, &m) &&
+	return reported && pinned && is_ecall_exit(&r, &m) &&
 	       m.words[FV_EXIT_X0 + 10] == (IMSIC_TEST_ID << 16 | IMSIC_TEST_ID);
 }
 
@@ -987,7 +988,8 @@ static void test_guest_file_wakes_guest(fv_cptr_t file)
 {
 	volatile uint32_t *seteipnum = fv_posix_map_frame(file, RW);
 	check(guest_wakes_by_file(file, seteipnum, false),
-	      "GIF0008 alone on its hart, a guest waits in WFI and a message to its file wakes it");
+	      "GIF0008 alone on its hart, a guest waits in WFI and a message to its file wakes it "
+	      "(and its thread cannot leave the file's hart)");
 	check(guest_wakes_by_file(file, seteipnum, true),
 	      "GIF0013 sharing its hart, it sleeps in the kernel; the file's interrupt wakes it");
 }

@@ -106,6 +106,8 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
 	struct vcpu *v = kobj_ptr(vcpu->cap.pa);
 	if (v->tcb && v->tcb != t)
 		return FV_ILLEGAL_OPERATION; /* one thread per VCPU */
+	if (v->vgein && v->file_hart != t->affinity)
+		return FV_ILLEGAL_OPERATION; /* its interrupt file is on another hart */
 	tcb_unbind_vcpu(t);
 	cte_replace_with_copy(&t->slots[TCB_SLOT_VCPU], vcpu);
 	cte_replace_with_copy(&t->slots[TCB_SLOT_GUEST_SPACE], gs);
@@ -427,6 +429,8 @@ static fv_error_t set_irq_file(struct invocation *inv, struct vcpu *v)
 	uint8_t guest;
 	if (!aia_guest_file_at(&inv->caps[0]->cap, &hart, &guest))
 		return FV_INVALID_CAPABILITY;
+	if (v->tcb && v->tcb->affinity != hart)
+		return FV_ILLEGAL_OPERATION; /* its thread runs elsewhere: set its affinity first */
 	if (!(hart == v->file_hart && guest == v->vgein)) {
 		if (!aia_guest_file_bind(hart, guest, v))
 			return FV_ILLEGAL_OPERATION; /* another vCPU's */
