@@ -156,7 +156,7 @@ static fv_error_t decode_set_affinity(struct invocation *inv, struct tcb *t)
 	if (hart >= CONFIG_MAX_HARTS || !harts[hart].online)
 		return FV_RANGE_ERROR;
 	const struct vcpu *v = tcb_vcpu(t);
-	if (v && v->vgein && v->file_hart != hart)
+	if (v && !vcpu_may_run_on(v, (unsigned)hart))
 		return FV_ILLEGAL_OPERATION; /* its guest interrupt file lives on that hart */
 	bool was_runnable = t->state == THREAD_RUNNABLE;
 	tcb_stop(t);

@@ -15,7 +15,7 @@
 #include <vmm/aplic.h>
 
 #define DOMAINCFG    0x0000ull
-#define SOURCECFG(i) (0x0004ull + 4 * ((i) - 1))
+#define SOURCECFG(i) (4ull * (i)) /* 0x0004 for source 1 */
 #define SETIP(k)     (0x1c00ull + 4 * (k))
 #define SETIPNUM     0x1cdcull
 #define IN_CLRIP(k)  (0x1d00ull + 4 * (k))
@@ -27,7 +27,7 @@
 #define SETIPNUM_LE  0x2000ull
 #define SETIPNUM_BE  0x2004ull
 #define GENMSI       0x3000ull
-#define TARGET(i)    (0x3004ull + 4 * ((i) - 1))
+#define TARGET(i)    (0x3000ull + 4ull * (i)) /* 0x3004 for source 1 */
 
 #define DOMAINCFG_IE 0x100u
 #define GENMSI_BUSY  0x1000u

@@ -106,7 +106,7 @@ fv_error_t tcb_bind_vcpu(struct invocation *inv, struct tcb *t)
 	struct vcpu *v = kobj_ptr(vcpu->cap.pa);
 	if (v->tcb && v->tcb != t)
 		return FV_ILLEGAL_OPERATION; /* one thread per VCPU */
-	if (v->vgein && v->file_hart != t->affinity)
+	if (!vcpu_may_run_on(v, t->affinity))
 		return FV_ILLEGAL_OPERATION; /* its interrupt file is on another hart */
 	tcb_unbind_vcpu(t);
 	cte_replace_with_copy(&t->slots[TCB_SLOT_VCPU], vcpu);
@@ -198,40 +198,39 @@ static uint64_t guest_file_here(const struct vcpu *v, const struct hart *self)
 }
 
 /*
- * hstatus.VGEIN selects the guest's interrupt file, whose interrupts then
- * reach it as VS external interrupts with no exit. Running, it needs no
- * wake-up from the file: its hgeie bit goes off.
+ * The file hstatus.VGEIN is to select (0: none here): the guest's interrupts
+ * from it then reach it as VS external interrupts with no exit. Running, it
+ * needs no wake-up from the file: its hgeie bit goes off. A file newly given
+ * is cleared first, through vsiselect/vsireg with VGEIN selecting it.
  */
-static void select_guest_file(struct vcpu *v, const struct hart *self)
+static uint64_t select_guest_file(struct vcpu *v, const struct hart *self)
 {
-	uint64_t file = guest_file_here(v, self);
-	csr_clear_hstatus(HSTATUS_VGEIN);
+	uint64_t file = have_ssaia ? guest_file_here(v, self) : 0;
 	if (!file)
-		return;
-	csr_set_hstatus(file << HSTATUS_VGEIN_SHIFT);
+		return 0;
 	csr_clear_hgeie(1ull << file);
 	if (v->file_is_fresh) {
+		csr_write_hstatus((csr_read_hstatus() & ~HSTATUS_VGEIN) |
+		                  file << HSTATUS_VGEIN_SHIFT);
 		aia_guest_file_reset();
 		v->file_is_fresh = false;
 	}
+	return file;
 }
 
 /*
- * Alone on its hart, a guest's WFI waits in place (VTW off): the hart halts
- * in the guest as it would idle in the kernel, with no exit, and whatever it
- * waits for wakes it directly (its timer, its interrupt file, an injected
- * interrupt's poke). With another thread waiting to run here, WFI traps
- * (VTW) so the vCPU sleeps in the kernel and lets it run; a thread made
- * runnable here later pokes the hart (guest_halts), which then comes back
- * through this choice.
+ * hstatus.VTW, or 0. Alone on its hart, a guest's WFI waits in place (VTW
+ * off): the hart halts in the guest as it would idle in the kernel, with no
+ * exit, and whatever it waits for wakes it directly (its timer, its
+ * interrupt file, an injected interrupt's poke). With another thread waiting
+ * to run here, WFI traps (VTW) so the vCPU sleeps in the kernel and lets it
+ * run; a thread made runnable here later pokes the hart (guest_halts), which
+ * then comes back through this choice.
  */
-static void set_wfi_mode(struct hart *self)
+static uint64_t wfi_mode(struct hart *self)
 {
 	self->guest_halts = sched_queue_empty(self);
-	if (self->guest_halts)
-		csr_clear_hstatus(HSTATUS_VTW);
-	else
-		csr_set_hstatus(HSTATUS_VTW);
+	return self->guest_halts ? 0 : HSTATUS_VTW;
 }
 
 void vcpu_enter(struct tcb *t)
@@ -239,8 +238,7 @@ void vcpu_enter(struct tcb *t)
 	struct vcpu *v = tcb_vcpu(t);
 	struct hart *self = this_hart();
 	apply_pending_interrupts(v);
-	if (have_ssaia)
-		select_guest_file(v, self);
+	uint64_t file = select_guest_file(v, self);
 	load_vs_csrs(v);
 	load_translation(self, t, v);
 	/* sret to the guest's own mode (SPV = 1, SPP its VS or VU). */
@@ -248,8 +246,10 @@ void vcpu_enter(struct tcb *t)
 		t->ctx.sstatus |= SSTATUS_SPP;
 	else
 		t->ctx.sstatus &= ~SSTATUS_SPP;
-	csr_set_hstatus(HSTATUS_SPV | HSTATUS_SPVP);
-	set_wfi_mode(self);
+	/* One write: SPV, SPVP, the file and the WFI mode. */
+	uint64_t hstatus = csr_read_hstatus() & ~(HSTATUS_VGEIN | HSTATUS_VTW);
+	csr_write_hstatus(hstatus | HSTATUS_SPV | HSTATUS_SPVP | file << HSTATUS_VGEIN_SHIFT |
+	                  wfi_mode(self));
 }
 
 void vcpu_leave(struct tcb *t)

@@ -31,6 +31,12 @@ struct vcpu {
 };
 _Static_assert(sizeof(struct vcpu) <= (1u << FV_VCPU_BITS), "a VCPU fits its object size");
 
+/* False if v has a guest interrupt file and `hart` is not the file's: v must run there. */
+static inline bool vcpu_may_run_on(const struct vcpu *v, unsigned hart)
+{
+	return !v->vgein || v->file_hart == hart;
+}
+
 void vcpu_init(struct vcpu *v);
 /* The VCPU bound to t, or NULL. */
 struct vcpu *tcb_vcpu(const struct tcb *t);
