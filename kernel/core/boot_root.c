@@ -366,6 +366,10 @@ void root_task_create(const struct platform_info *platform, struct region_list *
 	b.info->console_irq = platform->console_irq;
 	b.info->irq_count = irq_count();
 	b.info->guest_irq_files = arch_irq_guest_file_count();
+	b.info->isa_extensions = platform_isa_extensions(platform);
+	b.info->cbom_block_size = platform->cbom_block_size;
+	b.info->cboz_block_size = platform->cboz_block_size;
+	b.info->cbop_block_size = platform->cbop_block_size;
 	strncpy_bounded(b.info->cmdline, platform->bootargs, sizeof(b.info->cmdline));
 	b.info->empty.first = b.next_slot;
 	b.info->empty.count = (1u << FV_ROOT_CNODE_RADIX) - b.next_slot;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <fv/platform.h>
+#include <ferrovisor/bootinfo.h>
 
 #define FDT_MAX_DEPTH 32
 
@@ -177,6 +178,15 @@ static enum platform_error read_timebase(const void *fdt, int cpus, int cpu0,
 	return PLATFORM_OK;
 }
 
+/* A cache-block size property: one cell, a power of two; anything else is absent (0). */
+static uint32_t block_size(const void *fdt, int cpu, const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, cpu, name, &len);
+	uint32_t size = p && len == 4 ? fdt32_to_cpu(*p) : 0;
+	return size && (size & (size - 1)) == 0 ? size : 0;
+}
+
 static enum platform_error read_hart0(const void *fdt, int cpu0, struct platform_info *out)
 {
 	out->isa = prop_string(fdt, cpu0, "riscv,isa");
@@ -189,6 +199,9 @@ static enum platform_error read_hart0(const void *fdt, int cpu0, struct platform
 		out->isa_ext_len = len;
 	}
 	out->mmu_type = prop_string(fdt, cpu0, "mmu-type");
+	out->cbom_block_size = block_size(fdt, cpu0, "riscv,cbom-block-size");
+	out->cboz_block_size = block_size(fdt, cpu0, "riscv,cboz-block-size");
+	out->cbop_block_size = block_size(fdt, cpu0, "riscv,cbop-block-size");
 	return PLATFORM_OK;
 }
 
@@ -597,6 +610,21 @@ bool platform_has_extension(const struct platform_info *info, const char *name)
 		off += (int)len + 1;
 	}
 	return false;
+}
+
+uint64_t platform_isa_extensions(const struct platform_info *info)
+{
+	static const char *const names[] = {
+#define FV_ISA_NAME(id, name) [FV_ISA_##id] = name,
+	    FV_ISA_EXTENSIONS(FV_ISA_NAME)
+#undef FV_ISA_NAME
+	};
+	_Static_assert(FV_ISA_COUNT <= 64, "isa_extensions is one 64-bit word");
+	uint64_t set = 0;
+	for (unsigned i = 0; i < FV_ISA_COUNT; i++)
+		if (platform_has_extension(info, names[i]))
+			set |= 1ull << i;
+	return set;
 }
 
 enum platform_error region_list_subtract(struct region_list *list, uint64_t base, uint64_t size)

@@ -178,9 +178,20 @@ static fv_error_t give_ram(const struct fv_process *p, struct vmm_boot *b)
  * The archive's blocks, the guest's objects and RAM, then the boot page,
  * which says where the RAM came from.
  */
+/* What the guest's ISA is made from (vmm/guest_isa.h). */
+static void describe_host_cpu(struct vmm_boot *b)
+{
+	const struct fv_bootinfo *bi = root_bootinfo();
+	b->host_isa_extensions = bi->isa_extensions;
+	b->host_cbom_block_size = (uint32_t)bi->cbom_block_size;
+	b->host_cboz_block_size = (uint32_t)bi->cboz_block_size;
+	b->host_cbop_block_size = (uint32_t)bi->cbop_block_size;
+}
+
 static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
 {
 	struct fv_loader l = root_loader();
+	describe_host_cpu(b);
 	fv_error_t err = share_files(p, b);
 	if (!err)
 		err = root_retype_anywhere(VMM_OBJECT_BITS, p->cnode, VMM_SLOT_GUEST_OBJECTS);

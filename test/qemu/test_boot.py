@@ -194,6 +194,9 @@ def case_guest(args, checks):
         if name == "sbitest":
             checks.check(re.search(r"^\[sbitest\] sbitest: hello through the UART$", q.text(), re.M)
                          is not None, "the guest writes through the emulated UART")
+            # QEMU's rv64 has Zicbom and Zicboz: the guest must be told, and get them working.
+            checks.check(re.search(r"^\[sbitest\] sbitest: ok: ISA0002 ", q.text(), re.M)
+                         is not None, "the host's cache-block extensions reach the guest")
         text = q.text()
         checks.check("FAIL" not in text and "PANIC" not in text, "no failed check and no panic")
     finally:

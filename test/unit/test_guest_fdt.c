@@ -17,6 +17,7 @@
 
 #include <fv/platform.h>
 #include <vmm/guest_fdt.h>
+#include <vmm/guest_isa.h>
 
 #define BUF_SIZE  (64 * 1024)
 #define RAM_BASE  0x80000000ull
@@ -651,6 +652,111 @@ static void test_kernel_reader_round_trip(void **state)
 	free(fdt);
 }
 
+/* The host of QEMU 10's virt machine, as the kernel reports it. */
+static const struct guest_isa_host qemu10_host = {
+    .extensions = FV_ISA_BIT(M) | FV_ISA_BIT(A) | FV_ISA_BIT(F) | FV_ISA_BIT(D) | FV_ISA_BIT(C) |
+                  FV_ISA_BIT(H) | FV_ISA_BIT(ZIC64B) | FV_ISA_BIT(ZICBOM) | FV_ISA_BIT(ZICBOP) |
+                  FV_ISA_BIT(ZICBOZ) | FV_ISA_BIT(ZICNTR) | FV_ISA_BIT(ZICSR) |
+                  FV_ISA_BIT(ZIFENCEI) | FV_ISA_BIT(ZIHINTPAUSE) | FV_ISA_BIT(ZIHPM) |
+                  FV_ISA_BIT(ZAWRS) | FV_ISA_BIT(ZBA) | FV_ISA_BIT(ZBB) | FV_ISA_BIT(ZBS) |
+                  FV_ISA_BIT(SSAIA) | FV_ISA_BIT(SSTC) | FV_ISA_BIT(SVADU) | FV_ISA_BIT(SVVPTC),
+    .cbom_block_size = 64,
+    .cboz_block_size = 64,
+    .cbop_block_size = 64,
+};
+
+static void test_guest_isa_from_host(void **state)
+{
+	(void)state;
+	struct guest_isa isa;
+	guest_isa_build(&qemu10_host, 1, &isa);
+	/* No h, zihpm, zawrs or svadu; ssaia with interrupt files. */
+	assert_string_equal(isa.string, "rv64imafdc_zic64b_zicbom_zicbop_zicboz_zicntr_zicsr_"
+	                                "zifencei_zihintpause_zba_zbb_zbs_ssaia_sstc_svvptc");
+	assert_int_equal(isa.henvcfg, GUEST_HENVCFG_STCE | GUEST_HENVCFG_CBZE |
+	                                  GUEST_HENVCFG_CBCFE | GUEST_HENVCFG_CBIE_FLUSH);
+	guest_isa_build(&qemu10_host, 0, &isa);
+	assert_null(strstr(isa.string, "ssaia"));
+}
+
+static void test_guest_isa_needs_block_sizes(void **state)
+{
+	(void)state;
+	struct guest_isa_host host = qemu10_host;
+	host.cbom_block_size = host.cboz_block_size = host.cbop_block_size = 0;
+	struct guest_isa isa;
+	guest_isa_build(&host, 0, &isa);
+	assert_null(strstr(isa.string, "zicbo"));
+	assert_int_equal(isa.henvcfg, GUEST_HENVCFG_STCE);
+}
+
+static void test_guest_isa_drops_orphans(void **state)
+{
+	(void)state;
+	const struct guest_isa_host host = {
+	    .extensions = FV_ISA_BIT(M) | FV_ISA_BIT(A) | FV_ISA_BIT(D) | FV_ISA_BIT(C) |
+	                  FV_ISA_BIT(ZFA) | FV_ISA_BIT(ZFH) | FV_ISA_BIT(ZCD) | FV_ISA_BIT(ZCA) |
+	                  FV_ISA_BIT(SVPBMT) | FV_ISA_BIT(V)};
+	struct guest_isa isa;
+	guest_isa_build(&host, 1, &isa); /* files, but a host without Ssaia; no Sstc either */
+	assert_string_equal(isa.string, "rv64imac_zicntr_zicsr_zifencei_zca_svpbmt");
+	assert_int_equal(isa.henvcfg, GUEST_HENVCFG_STCE | GUEST_HENVCFG_PBMTE);
+}
+
+static void test_guest_isa_everything_fits(void **state)
+{
+	(void)state;
+	const struct guest_isa_host host = {UINT64_MAX, 64, 64, 64};
+	struct guest_isa isa;
+	guest_isa_build(&host, 1, &isa);
+	assert_true(strlen(isa.string) < sizeof(isa.string) - 1);
+	assert_non_null(strstr(isa.string, "_svvptc"));
+	struct guest_fdt_config c = config(8);
+	c.isa = isa.string;
+	c.cbom_block_size = c.cboz_block_size = c.cbop_block_size = 64;
+	free(build(&c)); /* a valid isa string, and room for it on every cpu */
+}
+
+/*
+ * Host tree to guest tree: the kernel's reader finds in the guest's tree
+ * exactly the extensions and block sizes the guest was given.
+ */
+static void test_guest_isa_round_trip(void **state)
+{
+	(void)state;
+	struct guest_isa isa;
+	guest_isa_build(&qemu10_host, 1, &isa);
+	struct guest_fdt_config c = config(2);
+	c.isa = isa.string;
+	c.cbom_block_size = 64;
+	c.cboz_block_size = 128;
+	void *fdt = build(&c);
+	struct platform_info info;
+	assert_int_equal(platform_info_parse(fdt, fdt_totalsize(fdt), &info), PLATFORM_OK);
+	assert_int_equal(platform_isa_extensions(&info), isa.extensions);
+	assert_int_equal(info.cbom_block_size, 64);
+	assert_int_equal(info.cboz_block_size, 128);
+	assert_int_equal(info.cbop_block_size, 0);
+	free(fdt);
+}
+
+static void test_block_size_errors(void **state)
+{
+	(void)state;
+	const uint32_t bad[] = {3, 48, 65, 0x80000001u};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct guest_fdt_config c = config(1);
+		c.cbom_block_size = bad[i];
+		expect_error(&c, GUEST_FDT_EISA);
+		c = config(1);
+		c.cboz_block_size = bad[i];
+		expect_error(&c, GUEST_FDT_EISA);
+		c = config(1);
+		c.cbop_block_size = bad[i];
+		expect_error(&c, GUEST_FDT_EISA);
+	}
+}
+
 /* dtc decompiles the tree without complaint (skipped without dtc). */
 static void test_dtc_decompiles(void **state)
 {
@@ -770,6 +876,12 @@ int main(void)
 	    cmocka_unit_test(test_virtio_mmio),
 	    cmocka_unit_test(test_virtio_mmio_no_room),
 	    cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_guest_isa_from_host),
+	    cmocka_unit_test(test_guest_isa_needs_block_sizes),
+	    cmocka_unit_test(test_guest_isa_drops_orphans),
+	    cmocka_unit_test(test_guest_isa_everything_fits),
+	    cmocka_unit_test(test_guest_isa_round_trip),
+	    cmocka_unit_test(test_block_size_errors),
 	    cmocka_unit_test(test_aia_tree),
 	    cmocka_unit_test(test_aia_kernel_reader),
 	    cmocka_unit_test(test_aia_device_errors),

@@ -16,6 +16,7 @@
 #include <libfdt.h>
 
 #include <fv/platform.h>
+#include <ferrovisor/bootinfo.h>
 
 /* Reads TEST_DTB_DIR/<name>.dtb into a malloc'd buffer of exactly its size. */
 static void *load_dtb(const char *name, size_t *size)
@@ -178,6 +179,45 @@ static void test_hart_zero_supplies_isa_when_not_first(void **state)
 	assert_string_equal(info.mmu_type, "riscv,sv48");
 	assert_string_equal(info.bootargs, "");
 	assert_true(platform_has_extension(&info, "h"));
+	free(blob);
+}
+
+static void test_isa_extensions_come_from_the_extension_list(void **state)
+{
+	(void)state;
+	struct platform_info info;
+	void *blob;
+	assert_int_equal(parse_file("isa_extensions_list", &info, &blob), PLATFORM_OK);
+	uint64_t set = platform_isa_extensions(&info);
+	const uint64_t expected =
+	    FV_ISA_BIT(M) | FV_ISA_BIT(A) | FV_ISA_BIT(F) | FV_ISA_BIT(D) | FV_ISA_BIT(C) |
+	    FV_ISA_BIT(H) | FV_ISA_BIT(ZIC64B) | FV_ISA_BIT(ZICBOM) | FV_ISA_BIT(ZICBOP) |
+	    FV_ISA_BIT(ZICBOZ) | FV_ISA_BIT(ZICCAMOA) | FV_ISA_BIT(ZICCIF) | FV_ISA_BIT(ZICCLSM) |
+	    FV_ISA_BIT(ZICCRSE) | FV_ISA_BIT(ZICNTR) | FV_ISA_BIT(ZICSR) | FV_ISA_BIT(ZIFENCEI) |
+	    FV_ISA_BIT(ZIHINTNTL) | FV_ISA_BIT(ZIHINTPAUSE) | FV_ISA_BIT(ZIHPM) |
+	    FV_ISA_BIT(ZMMUL) | FV_ISA_BIT(ZA64RS) | FV_ISA_BIT(ZAAMO) | FV_ISA_BIT(ZALRSC) |
+	    FV_ISA_BIT(ZAWRS) | FV_ISA_BIT(ZFA) | FV_ISA_BIT(ZCA) | FV_ISA_BIT(ZCD) |
+	    FV_ISA_BIT(ZBA) | FV_ISA_BIT(ZBB) | FV_ISA_BIT(ZBC) | FV_ISA_BIT(ZBS) |
+	    FV_ISA_BIT(SSAIA) | FV_ISA_BIT(SSTC) | FV_ISA_BIT(SVADU) | FV_ISA_BIT(SVVPTC);
+	assert_int_equal(set, expected); /* not zbkb or svnapot: the list wins over riscv,isa */
+	assert_int_equal(info.cbom_block_size, 0); /* 0x30 is not a power of two */
+	assert_int_equal(info.cboz_block_size, 64);
+	assert_int_equal(info.cbop_block_size, 64);
+	free(blob);
+}
+
+static void test_isa_extensions_come_from_the_isa_string(void **state)
+{
+	(void)state;
+	struct platform_info info;
+	void *blob;
+	assert_int_equal(parse_file("qemu_virt_aia", &info, &blob), PLATFORM_OK);
+	assert_int_equal(platform_isa_extensions(&info),
+	                 FV_ISA_BIT(M) | FV_ISA_BIT(A) | FV_ISA_BIT(F) | FV_ISA_BIT(D) |
+	                     FV_ISA_BIT(C) | FV_ISA_BIT(H) | FV_ISA_BIT(SSAIA) | FV_ISA_BIT(SSTC));
+	assert_int_equal(info.cbom_block_size, 0);
+	assert_int_equal(info.cboz_block_size, 0);
+	assert_int_equal(info.cbop_block_size, 0);
 	free(blob);
 }
 
@@ -1167,6 +1207,8 @@ int main(void)
 	    cmocka_unit_test(test_disabled_cpus_are_not_counted),
 	    cmocka_unit_test(test_harts_beyond_max_are_counted_not_stored),
 	    cmocka_unit_test(test_hart_zero_supplies_isa_when_not_first),
+	    cmocka_unit_test(test_isa_extensions_come_from_the_extension_list),
+	    cmocka_unit_test(test_isa_extensions_come_from_the_isa_string),
 	    cmocka_unit_test(test_first_usable_cpu_stands_in_for_missing_hart_zero),
 	    cmocka_unit_test(test_sixteen_regions_fit),
 	    cmocka_unit_test(test_memreserve_and_reserved_memory_nodes),

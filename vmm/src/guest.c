@@ -77,6 +77,12 @@ static fv_error_t make_ram(void)
 	return off == memory.size ? FV_OK : FV_NOT_ENOUGH_MEMORY;
 }
 
+/* A cache-block size in the guest's device tree: the host's, if it has the extension. */
+static uint32_t block_size(uint64_t extension, uint32_t host_size)
+{
+	return guest_isa.extensions & extension ? host_size : 0;
+}
+
 static int write_device_tree(const struct guest_layout *at)
 {
 	const struct guest_fdt_config c = {
@@ -84,9 +90,10 @@ static int write_device_tree(const struct guest_layout *at)
 	    .ram_base = memory.base,
 	    .ram_size = memory.size,
 	    .vcpus = vcpu_count,
-	    /* Ssaia with its IMSIC: the guest reaches its file through siselect/stopei. */
-	    .isa = guest_has_aia ? "rv64imafdc_zicntr_zicsr_zifencei_ssaia_sstc"
-	                         : "rv64imafdc_zicntr_zicsr_zifencei_sstc",
+	    .isa = guest_isa.string,
+	    .cbom_block_size = block_size(FV_ISA_BIT(ZICBOM), boot->host_cbom_block_size),
+	    .cboz_block_size = block_size(FV_ISA_BIT(ZICBOZ), boot->host_cboz_block_size),
+	    .cbop_block_size = block_size(FV_ISA_BIT(ZICBOP), boot->host_cbop_block_size),
 	    .mmu_type = "riscv,sv39",
 	    .timebase_hz = (uint32_t)fv_timebase_hz(),
 	    .bootargs = boot->command_line[0] ? boot->command_line : NULL,
@@ -206,6 +213,8 @@ static fv_error_t reset_vcpu(const struct vcpu_state *v)
 		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_HVIP, 1, &no_interrupts);
 	if (!err)
 		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_MODE, 1, &supervisor);
+	if (!err) /* what the guest's extensions need enabled (vmm/guest_isa.h) */
+		err = fv_vcpu_write_regs(v->vcpu, FV_VCPU_HENVCFG, 1, &guest_isa.henvcfg);
 	if (!err && guest_has_aia) /* given again: the kernel clears it before the vCPU runs */
 		err = fv_vcpu_set_irq_file(v->vcpu, v->irq_file);
 	return err;

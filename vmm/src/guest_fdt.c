@@ -52,7 +52,8 @@ static const char *const error_text[] = {
     [-GUEST_FDT_ENAME] = "the guest name is empty, too long or not [a-z0-9-]",
     [-GUEST_FDT_EVCPUS] = "the vCPU count is 0 or above the maximum",
     [-GUEST_FDT_ERAM] = "RAM is empty, misaligned or wraps around",
-    [-GUEST_FDT_EISA] = "the isa string is not a lowercase rv64i... string",
+    [-GUEST_FDT_EISA] = "the isa string is not a lowercase rv64i... string, or a cache-block "
+                        "size is not a power of two",
     [-GUEST_FDT_EMMU] = "the mmu type is not riscv,sv39, riscv,sv48 or riscv,sv57",
     [-GUEST_FDT_ETIMEBASE] = "the timebase frequency is 0",
     [-GUEST_FDT_EINITRD] = "the initrd is empty, reversed or not inside RAM",
@@ -143,6 +144,11 @@ static bool isa_is_valid(const char *isa)
 	return *p == '\0';
 }
 
+static bool block_size_is_valid(uint32_t size)
+{
+	return (size & (size - 1)) == 0; /* 0 (none) or a power of two */
+}
+
 static int check_mmu(const char *mmu_type)
 {
 	static const char *const modes[] = {"riscv,sv39", "riscv,sv48", "riscv,sv57"};
@@ -230,7 +236,8 @@ int guest_fdt_validate(const struct guest_fdt_config *c)
 		return GUEST_FDT_EVCPUS;
 	if ((err = check_ram(c)))
 		return err;
-	if (!isa_is_valid(c->isa))
+	if (!isa_is_valid(c->isa) || !block_size_is_valid(c->cbom_block_size) ||
+	    !block_size_is_valid(c->cboz_block_size) || !block_size_is_valid(c->cbop_block_size))
 		return GUEST_FDT_EISA;
 	if ((err = check_mmu(c->mmu_type)))
 		return err;
@@ -355,6 +362,22 @@ static int prop_isa_extensions(void *fdt, const char *isa)
 	return err;
 }
 
+/* Zicbom, Zicboz and Zicbop are unusable without their block sizes. */
+static int prop_block_sizes(void *fdt, const struct guest_fdt_config *c)
+{
+	const struct {
+		const char *name;
+		uint32_t size;
+	} sizes[] = {{"riscv,cbom-block-size", c->cbom_block_size},
+	             {"riscv,cboz-block-size", c->cboz_block_size},
+	             {"riscv,cbop-block-size", c->cbop_block_size}};
+	int err = 0;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !err; i++)
+		if (sizes[i].size)
+			err = fdt_property_u32(fdt, sizes[i].name, sizes[i].size);
+	return err;
+}
+
 static int add_cpu_intc(void *fdt, unsigned cpu)
 {
 	int err = fdt_begin_node(fdt, "interrupt-controller");
@@ -390,6 +413,8 @@ static int add_cpu(void *fdt, const struct guest_fdt_config *c, unsigned cpu)
 		err = fdt_property_string(fdt, "riscv,isa-base", "rv64i");
 	if (!err)
 		err = prop_isa_extensions(fdt, c->isa);
+	if (!err)
+		err = prop_block_sizes(fdt, c);
 	if (!err)
 		err = add_cpu_intc(fdt, cpu);
 	if (!err)

@@ -20,6 +20,7 @@ struct uart uart0;
 struct plic plic;
 struct aplic aplic;
 bool guest_has_aia;
+struct guest_isa guest_isa;
 
 int main(void)
 {
@@ -32,6 +33,9 @@ int main(void)
 	plic_reset(&plic, vcpu_count);
 	aplic_reset(&aplic, vcpu_count);
 	guest_has_aia = boot->irq_files == vcpu_count;
+	const struct guest_isa_host host = {boot->host_isa_extensions, boot->host_cbom_block_size,
+	                                    boot->host_cboz_block_size, boot->host_cbop_block_size};
+	guest_isa_build(&host, guest_has_aia, &guest_isa);
 	uart0.output = guest_console;
 	uart0.idle = flush_output;
 	if (memory.size == 0 || memory.size % BLOCK || !ram_blocks_valid()) {

@@ -10,6 +10,7 @@
 #include <fv/thread.h>
 #include <vmm/aplic.h>
 #include <vmm/boot.h>
+#include <vmm/guest_isa.h>
 #include <vmm/layout.h>
 #include <vmm/plic.h>
 #include <vmm/sbi.h>
@@ -49,7 +50,8 @@ extern struct vcpu_state *current; /* the vCPU whose exit is being served */
 extern struct uart uart0;
 extern struct plic plic;
 extern struct aplic aplic;
-extern bool guest_has_aia; /* an IMSIC file per vCPU and the APLIC, instead of the PLIC */
+extern bool guest_has_aia;         /* an IMSIC file per vCPU and the APLIC, instead of the PLIC */
+extern struct guest_isa guest_isa; /* what the guest is told it has, and its henvcfg */
 extern struct sbi_machine machine;
 
 /* guest.c: the guest machine */

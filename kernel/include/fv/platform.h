@@ -71,6 +71,8 @@ struct platform_info {
 	const char *isa_ext;  /* hart 0's riscv,isa-extensions string list, or NULL */
 	int isa_ext_len;      /* its length in bytes */
 	const char *mmu_type; /* hart 0's mmu-type, or NULL */
+	/* hart 0's riscv,cbom/cboz/cbop-block-size: a power of two in bytes, or 0 */
+	uint32_t cbom_block_size, cboz_block_size, cbop_block_size;
 	const char *bootargs; /* /chosen bootargs, or "" */
 	uint32_t fdt_size;    /* totalsize of the tree */
 	struct plic_info plic;
@@ -103,6 +105,9 @@ const char *platform_strerror(enum platform_error err);
 /* True if hart 0 implements the named ISA extension ("h", "sstc", ...). */
 bool platform_has_extension(const struct platform_info *info, const char *name);
 bool isa_string_has_extension(const char *isa, const char *name);
+
+/* The FV_ISA_BIT set of the extensions hart 0 implements (uapi bootinfo.h). */
+uint64_t platform_isa_extensions(const struct platform_info *info);
 
 /* RAM minus the reserved regions, sorted by address. */
 enum platform_error platform_usable_memory(const struct platform_info *info,

@@ -444,28 +444,29 @@ static void test_user_mode(void)
 #define CAUSE_LOAD_MISALIGNED  4
 #define CAUSE_STORE_MISALIGNED 6
 
-static volatile uint64_t misaligned_cause = ~0ul, misaligned_tval;
+/* What the last trap taken by skipping_trap_handler was (~0: none). */
+static volatile uint64_t skipped_cause = ~0ul, skipped_tval;
 static uint64_t misaligned_words[2] __attribute__((aligned(8)));
 
 /* Records the trap and skips the (4-byte) instruction. */
-__attribute__((interrupt("supervisor"), aligned(4))) static void misaligned_trap_handler(void)
+__attribute__((interrupt("supervisor"), aligned(4))) static void skipping_trap_handler(void)
 {
 	uint64_t pc;
-	__asm__ volatile("csrr %0, scause" : "=r"(misaligned_cause));
-	__asm__ volatile("csrr %0, stval" : "=r"(misaligned_tval));
+	__asm__ volatile("csrr %0, scause" : "=r"(skipped_cause));
+	__asm__ volatile("csrr %0, stval" : "=r"(skipped_tval));
 	__asm__ volatile("csrr %0, sepc" : "=r"(pc));
 	__asm__ volatile("csrw sepc, %0" ::"r"(pc + 4));
 }
 
 static void test_misaligned(void)
 {
-	__asm__ volatile("csrw stvec, %0" ::"r"(misaligned_trap_handler));
+	__asm__ volatile("csrw stvec, %0" ::"r"(skipping_trap_handler));
 	uint8_t *bytes = (uint8_t *)misaligned_words;
 	for (unsigned i = 0; i < 16; i++)
 		bytes[i] = (uint8_t)i;
 	uint64_t value;
 	__asm__ volatile("ld %0, 0(%1)" : "=r"(value) : "r"(bytes + 3) : "memory");
-	check(value == 0x0a09080706050403ul && misaligned_cause == ~0ul,
+	check(value == 0x0a09080706050403ul && skipped_cause == ~0ul,
 	      "MIS0001 a misaligned load from RAM reads the right bytes");
 	uint32_t old = 0;
 	__asm__ volatile(".option push\n.option norvc\n"
@@ -476,10 +477,53 @@ static void test_misaligned(void)
 	                 : "memory");
 	/* QEMU raises a load-misaligned (4) for it on one hart, store/AMO (6) on several. */
 	int misaligned =
-	    misaligned_cause == CAUSE_STORE_MISALIGNED || misaligned_cause == CAUSE_LOAD_MISALIGNED;
-	check(misaligned && misaligned_tval == (uint64_t)(bytes + 1),
+	    skipped_cause == CAUSE_STORE_MISALIGNED || skipped_cause == CAUSE_LOAD_MISALIGNED;
+	check(misaligned && skipped_tval == (uint64_t)(bytes + 1),
 	      "MIS0002 a misaligned atomic traps to the guest itself (scause 4 or 6, stval the "
 	      "address)");
+	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
+}
+
+/* ---- extensions the device tree promises work in the guest ---- */
+
+#define CBO_CLEAN 1
+#define CBO_FLUSH 2
+#define CBO_INVAL 0
+#define CBO_ZERO  4
+
+static uint8_t cache_blocks[2 * 64] __attribute__((aligned(64)));
+
+/* A cache-block operation (funct12 `op`) on the block at `addr`. */
+#define cbo(op, addr) \
+	__asm__ volatile(".insn i 0x0f, 2, x0, %0, %1" ::"r"(addr), "i"(op) : "memory")
+
+static void test_cache_block_ops(const char *dtb)
+{
+	if (!dtb_mentions(dtb, "zicboz") || !dtb_mentions(dtb, "zicbom")) {
+		put_string("sbitest: no Zicbom and Zicboz in the device tree: cache-block checks "
+		           "skipped\n");
+		return;
+	}
+	check(dtb_mentions(dtb, "riscv,cboz-block-size") &&
+	          dtb_mentions(dtb, "riscv,cbom-block-size"),
+	      "ISA0001 the cpus give the cache-block sizes of Zicbom and Zicboz");
+	__asm__ volatile("csrw stvec, %0" ::"r"(skipping_trap_handler));
+	skipped_cause = ~0ul;
+	for (unsigned i = 0; i < sizeof(cache_blocks); i++)
+		cache_blocks[i] = 0xa5;
+	cbo(CBO_ZERO, cache_blocks); /* the first block only */
+	bool zeroed = true, kept = true;
+	for (unsigned i = 0; i < sizeof(cache_blocks); i++) {
+		zeroed &= i >= 64 || cache_blocks[i] == 0;
+		kept &= i < 64 || cache_blocks[i] == 0xa5;
+	}
+	check(skipped_cause == ~0ul && zeroed && kept,
+	      "ISA0002 cbo.zero zeroes one 64-byte block in the guest (henvcfg.CBZE)");
+	cbo(CBO_CLEAN, cache_blocks + 64);
+	cbo(CBO_FLUSH, cache_blocks + 64);
+	cbo(CBO_INVAL, cache_blocks + 64);
+	check(skipped_cause == ~0ul && cache_blocks[64] == 0xa5 && cache_blocks[127] == 0xa5,
+	      "ISA0003 cbo.clean, cbo.flush and cbo.inval run in the guest and keep its data");
 	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
 }
 
@@ -578,6 +622,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_interrupts();
 	test_user_mode();
 	test_misaligned();
+	test_cache_block_ops((const char *)dtb);
 	test_smp();
 	put_string("sbitest: ");
 	put_number(passed);

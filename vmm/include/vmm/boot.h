@@ -47,6 +47,9 @@ struct vmm_boot {
 	uint32_t
 	    restart_on_fault; /* a fault restarts the guest (a few times) instead of stopping it */
 	uint32_t irq_files;   /* guest interrupt files from VMM_SLOT_IRQ_FILES on: vcpus or 0 */
+	/* The host harts' ISA (FV_ISA_BIT) and cache-block sizes, as the kernel reports them. */
+	uint64_t host_isa_extensions;
+	uint32_t host_cbom_block_size, host_cboz_block_size, host_cbop_block_size;
 	char command_line[1024];
 };
 

@@ -34,11 +34,13 @@
 #define GUEST_FDT_APLIC_MAX_SOURCES 1023u
 
 struct guest_fdt_config {
-	const char *name;       /* short name, [a-z0-9-]: "ferrovisor,<name>" */
-	uint64_t ram_base;      /* GUEST_FDT_RAM_ALIGN-aligned */
-	uint64_t ram_size;      /* non-zero, whole pages */
-	unsigned vcpus;         /* 1..GUEST_FDT_MAX_VCPUS: cpu@0..cpu@N-1 */
-	const char *isa;        /* riscv,isa, e.g. "rv64imafdc_zicsr_zifencei_sstc" */
+	const char *name;  /* short name, [a-z0-9-]: "ferrovisor,<name>" */
+	uint64_t ram_base; /* GUEST_FDT_RAM_ALIGN-aligned */
+	uint64_t ram_size; /* non-zero, whole pages */
+	unsigned vcpus;    /* 1..GUEST_FDT_MAX_VCPUS: cpu@0..cpu@N-1 */
+	const char *isa;   /* riscv,isa, e.g. "rv64imafdc_zicsr_zifencei_sstc" */
+	/* riscv,cbom/cboz/cbop-block-size of every cpu: a power of two, or 0 for none */
+	uint32_t cbom_block_size, cboz_block_size, cbop_block_size;
 	const char *mmu_type;   /* "riscv,sv39", "riscv,sv48" or "riscv,sv57" */
 	uint32_t timebase_hz;   /* non-zero */
 	const char *bootargs;   /* may be NULL: no bootargs property */
@@ -68,7 +70,7 @@ enum guest_fdt_error {
 	GUEST_FDT_ENAME = -2,     /* name empty, too long or with other than [a-z0-9-] */
 	GUEST_FDT_EVCPUS = -3,    /* vcpus is 0 or above GUEST_FDT_MAX_VCPUS */
 	GUEST_FDT_ERAM = -4,      /* RAM empty, misaligned or wrapping around */
-	GUEST_FDT_EISA = -5,      /* isa is not a lowercase rv64i... string */
+	GUEST_FDT_EISA = -5,      /* isa not a lowercase rv64i... string, or a bad block size */
 	GUEST_FDT_EMMU = -6,      /* mmu_type is not an rv64 paging mode */
 	GUEST_FDT_ETIMEBASE = -7, /* timebase_hz is 0 */
 	GUEST_FDT_EINITRD = -8,   /* initrd empty, reversed or outside RAM */

@@ -8,7 +8,7 @@
 #define FERROVISOR_BOOTINFO_H
 
 #define FV_BOOTINFO_MAGIC       0x4656424f4f54ul /* "FVBOOT" */
-#define FV_BOOTINFO_VERSION     2
+#define FV_BOOTINFO_VERSION     3
 #define FV_BOOTINFO_MAX_UNTYPED 200
 #define FV_ROOT_CNODE_RADIX     12
 
@@ -29,6 +29,35 @@ enum fv_root_slot {
 #define FV_ROOT_IPC_BUFFER 0x3ff00000ul
 #define FV_ROOT_BOOTINFO   0x3ff01000ul
 #define FV_ROOT_ARCHIVE    0x10000000ul
+
+/*
+ * The ISA extensions the kernel reports (bit FV_ISA_<ID> of isa_extensions),
+ * in the canonical order of a riscv,isa string: single letters, then Z
+ * extensions by category, then S extensions. Base I is implied.
+ */
+/* clang-format off */
+#define FV_ISA_EXTENSIONS(X) \
+	X(M, "m") X(A, "a") X(F, "f") X(D, "d") X(C, "c") X(V, "v") X(H, "h") \
+	X(ZIC64B, "zic64b") X(ZICBOM, "zicbom") X(ZICBOP, "zicbop") X(ZICBOZ, "zicboz") \
+	X(ZICCAMOA, "ziccamoa") X(ZICCIF, "ziccif") X(ZICCLSM, "zicclsm") X(ZICCRSE, "ziccrse") \
+	X(ZICNTR, "zicntr") X(ZICOND, "zicond") X(ZICSR, "zicsr") X(ZIFENCEI, "zifencei") \
+	X(ZIHINTNTL, "zihintntl") X(ZIHINTPAUSE, "zihintpause") X(ZIHPM, "zihpm") X(ZIMOP, "zimop") \
+	X(ZMMUL, "zmmul") X(ZA64RS, "za64rs") X(ZAAMO, "zaamo") X(ZABHA, "zabha") \
+	X(ZACAS, "zacas") X(ZALRSC, "zalrsc") X(ZAWRS, "zawrs") X(ZFA, "zfa") X(ZFH, "zfh") \
+	X(ZFHMIN, "zfhmin") X(ZCA, "zca") X(ZCB, "zcb") X(ZCD, "zcd") X(ZCMOP, "zcmop") \
+	X(ZBA, "zba") X(ZBB, "zbb") X(ZBC, "zbc") X(ZBKB, "zbkb") X(ZBKC, "zbkc") \
+	X(ZBKX, "zbkx") X(ZBS, "zbs") X(ZKND, "zknd") X(ZKNE, "zkne") X(ZKNH, "zknh") \
+	X(ZKT, "zkt") X(ZTSO, "ztso") X(SSAIA, "ssaia") X(SSTC, "sstc") X(SVADU, "svadu") \
+	X(SVINVAL, "svinval") X(SVNAPOT, "svnapot") X(SVPBMT, "svpbmt") X(SVVPTC, "svvptc")
+/* clang-format on */
+
+enum fv_isa_extension {
+#define FV_ISA_ENUM(id, name) FV_ISA_##id,
+	FV_ISA_EXTENSIONS(FV_ISA_ENUM) FV_ISA_COUNT /* at most 64 */
+#undef FV_ISA_ENUM
+};
+
+#define FV_ISA_BIT(id) (1ul << FV_ISA_##id)
 
 struct fv_slot_range {
 	unsigned long first; /* first slot */
@@ -60,6 +89,12 @@ struct fv_bootinfo {
 	unsigned long irq_count;   /* interrupt numbers 1..irq_count exist */
 	/* AIA guest interrupt files of each hart: 1..guest_irq_files (0: none). */
 	unsigned long guest_irq_files;
+	/*
+	 * What the device tree says the first hart implements (FV_ISA_BIT), with
+	 * its cache-block sizes in bytes (0: none); harts are taken to be alike.
+	 */
+	unsigned long isa_extensions;
+	unsigned long cbom_block_size, cboz_block_size, cbop_block_size;
 	char cmdline[256]; /* the kernel's boot arguments (/chosen/bootargs) */
 	struct fv_untyped_desc untyped_list[FV_BOOTINFO_MAX_UNTYPED];
 };
