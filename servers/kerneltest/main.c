@@ -887,12 +887,30 @@ __asm__(".pushsection .rodata\n"
         "imsic_guest_end:\n"
         ".popsection\n");
 
-struct file_guest {
+struct code_guest {
 	fv_cptr_t vcpu, gs, tcb, ep;
 };
 
-/* The guest above on `hart`, its VCPU given `file`, its exits to a new endpoint. */
-static bool start_file_guest(unsigned hart, fv_cptr_t file, struct file_guest *g)
+/* A copy of the interrupt file's frame, mapped at IMSIC_GPA in the guest's space. */
+static bool map_guest_file(fv_cptr_t file, const struct code_guest *g)
+{
+	fv_cptr_t ipt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), ipt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
+	fv_cptr_t file_copy = fv_slot_alloc(&slots);
+	return ipt1 && ipt0 && file_copy &&
+	       fv_cnode_copy(FV_ROOT_SLOT_CNODE, file_copy, 64, FV_ROOT_SLOT_CNODE, file, 64,
+	                     FV_RIGHTS_ALL) == FV_OK &&
+	       fv_page_table_map(ipt1, g->gs, IMSIC_GPA) == FV_OK &&
+	       fv_page_table_map(ipt0, g->gs, IMSIC_GPA) == FV_OK &&
+	       fv_frame_map(file_copy, g->gs, IMSIC_GPA, RW) == FV_OK;
+}
+
+/*
+ * A guest running the code from `start` to `end` at guest RAM on `hart` at
+ * `priority`, its exits to a new endpoint; with `file`, its VCPU has that interrupt file,
+ * mapped at IMSIC_GPA.
+ */
+static bool start_code_guest(const uint32_t *start, const uint32_t *end, unsigned hart,
+                             unsigned priority, fv_cptr_t file, struct code_guest *g)
 {
 	g->vcpu = make(pool, FV_OBJ_VCPU, 0);
 	g->gs = make(pool, FV_OBJ_GUEST_SPACE, 0);
@@ -900,36 +918,111 @@ static bool start_file_guest(unsigned hart, fv_cptr_t file, struct file_guest *g
 	g->ep = make(pool, FV_OBJ_ENDPOINT, 0);
 	fv_cptr_t ipc = make(pool, FV_OBJ_FRAME_4K, 0), code = make(pool, FV_OBJ_FRAME_4K, 0);
 	fv_cptr_t pt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), pt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
-	fv_cptr_t ipt1 = make(pool, FV_OBJ_PAGE_TABLE, 0), ipt0 = make(pool, FV_OBJ_PAGE_TABLE, 0);
-	fv_cptr_t file_copy = fv_slot_alloc(&slots);
 	void *ipc_va = fv_posix_map_frame(ipc, RW);
 	uint32_t *insn = fv_posix_map_frame(code, RW);
-	if (!g->vcpu || !g->gs || !g->tcb || !g->ep || !ipc_va || !insn || !ipt0 ||
-	    fv_cnode_copy(FV_ROOT_SLOT_CNODE, file_copy, 64, FV_ROOT_SLOT_CNODE, file, 64,
-	                  FV_RIGHTS_ALL) != FV_OK)
+	if (!g->vcpu || !g->gs || !g->tcb || !g->ep || !ipc_va || !insn)
 		return false;
-	memcpy(insn, imsic_guest_start, (size_t)(imsic_guest_end - imsic_guest_start) * 4);
+	memcpy(insn, start, (size_t)(end - start) * 4);
 	const uint64_t regs[] = {[FV_REG_PC] = GUEST_RAM};
 	return fv_frame_unmap(code) == FV_OK && fv_page_table_map(pt1, g->gs, GUEST_RAM) == FV_OK &&
 	       fv_page_table_map(pt0, g->gs, GUEST_RAM) == FV_OK &&
 	       fv_frame_map(code, g->gs, GUEST_RAM, RW | FV_MAP_EXEC) == FV_OK &&
-	       fv_page_table_map(ipt1, g->gs, IMSIC_GPA) == FV_OK &&
-	       fv_page_table_map(ipt0, g->gs, IMSIC_GPA) == FV_OK &&
-	       fv_frame_map(file_copy, g->gs, IMSIC_GPA, RW) == FV_OK &&
+	       (!file || map_guest_file(file, g)) &&
 	       fv_tcb_configure(g->tcb, FV_ROOT_SLOT_CNODE, FV_ROOT_SLOT_VSPACE, ipc,
 	                        (uint64_t)ipc_va) == FV_OK &&
 	       fv_tcb_set_fault_handler(g->tcb, g->ep) == FV_OK &&
 	       fv_tcb_bind_vcpu(g->tcb, g->vcpu, g->gs) == FV_OK &&
 	       fv_tcb_set_affinity(g->tcb, hart) == FV_OK &&
-	       fv_vcpu_set_irq_file(g->vcpu, file) == FV_OK &&
+	       (!file || fv_vcpu_set_irq_file(g->vcpu, file) == FV_OK) &&
 	       fv_tcb_write_registers(g->tcb, regs, 1) == FV_OK &&
-	       fv_tcb_set_priority(g->tcb, 100, 100) == FV_OK && fv_tcb_resume(g->tcb) == FV_OK;
+	       fv_tcb_set_priority(g->tcb, priority, priority) == FV_OK &&
+	       fv_tcb_resume(g->tcb) == FV_OK;
+}
+
+/* The guest above on `hart`, its VCPU given `file`. */
+static bool start_file_guest(unsigned hart, fv_cptr_t file, struct code_guest *g)
+{
+	return start_code_guest(imsic_guest_start, imsic_guest_end, hart, 100, file, g);
 }
 
 static bool is_ecall_exit(const struct fv_ipc_result *r, const struct fv_msg *m)
 {
 	return r->status == FV_OK && FV_MSGINFO_LABEL(m->info) == FV_FAULT_VCPU &&
 	       m->words[FV_EXIT_CAUSE] == 10;
+}
+
+/* ---- Exceptions raised in a guest by its VMM's reply (FV_EXIT_RAISE) ---- */
+
+#define INSN_CSRR_A0_HPMCOUNTER3  0xc0302573ul
+#define CAUSE_VIRTUAL_INSTRUCTION 22
+#define SSTATUS_SPP_BIT           (1ul << 8)
+
+/*
+ * A guest that reads hpmcounter3, which its hcounteren does not give it (a
+ * virtual-instruction exit), and whose trap handler reports scause, sepc,
+ * stval and sstatus in a0-a3 with an ecall.
+ */
+extern const uint32_t raise_guest_start[], raise_guest_end[];
+__asm__(".pushsection .rodata\n"
+        ".balign 4\n"
+        "raise_guest_start:\n"
+        ".option push\n.option norvc\n"
+        "lla t0, 1f\n csrw stvec, t0\n"
+        "csrr a0, hpmcounter3\n"
+        "j .\n"
+        ".balign 4\n"
+        "1: csrr a0, scause\n csrr a1, sepc\n csrr a2, stval\n csrr a3, sstatus\n"
+        "ecall\n"
+        "j .\n"
+        ".option pop\n"
+        "raise_guest_end:\n"
+        ".popsection\n");
+
+static bool is_counter_exit(const struct fv_ipc_result *r, const struct fv_msg *m, uint64_t pc)
+{
+	return r->status == FV_OK && FV_MSGINFO_LABEL(m->info) == FV_FAULT_VCPU &&
+	       m->words[FV_EXIT_CAUSE] == CAUSE_VIRTUAL_INSTRUCTION &&
+	       m->words[FV_EXIT_TVAL] == INSN_CSRR_A0_HPMCOUNTER3 &&
+	       (!pc || m->words[FV_EXIT_PC] == pc);
+}
+
+/* Replies `how` (reply word 0) to the last exit and receives the next. */
+static struct fv_ipc_result answer_exit(fv_cptr_t ep, struct fv_msg *m, uint64_t how)
+{
+	m->info = FV_MSGINFO(0, 0, 1);
+	m->words[0] = how;
+	fv_reply(m);
+	return fv_recv(ep, m);
+}
+
+static void test_exit_raise(void)
+{
+	struct code_guest g;
+	struct fv_msg m;
+	/* At the suite's own priority: threads of earlier tests yield on hart 0 at 255. */
+	if (!start_code_guest(raise_guest_start, raise_guest_end, 0, 255, 0, &g)) {
+		check(false, "VEX0001 start a guest");
+		return;
+	}
+	struct fv_ipc_result r = fv_recv(g.ep, &m);
+	uint64_t pc = m.words[FV_EXIT_PC];
+	check(is_counter_exit(&r, &m, 0), "VEX0001 a counter the VCPU was not given exits "
+	                                  "(virtual instruction, stval the instruction)");
+	r = answer_exit(g.ep, &m, FV_EXIT_RAISE | 9);
+	bool again = is_counter_exit(&r, &m, pc);
+	r = answer_exit(g.ep, &m, FV_EXIT_RAISE | 64);
+	check(again && is_counter_exit(&r, &m, pc),
+	      "VEX0002 raising what a guest does not take (an S-mode ecall, cause 64) does "
+	      "nothing: the instruction runs again");
+	r = answer_exit(g.ep, &m, FV_EXIT_RAISE | 2);
+	const uint64_t *x = &m.words[FV_EXIT_X0];
+	check(is_ecall_exit(&r, &m) && x[10] == 2 && x[11] == pc &&
+	          x[12] == INSN_CSRR_A0_HPMCOUNTER3 && (x[13] & SSTATUS_SPP_BIT),
+	      "VEX0003 raising an illegal instruction enters the guest's handler: scause 2, sepc "
+	      "the instruction's, stval the exit's, SPP supervisor");
+	fv_tcb_suspend(g.tcb);
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.tcb, 64);
+	fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.vcpu, 64);
 }
 
 static void spin_ms(unsigned ms)
@@ -960,7 +1053,7 @@ static void spin_as_peer(uint64_t arg)
  */
 static bool guest_wakes_by_file(fv_cptr_t file, volatile uint32_t *seteipnum, bool peer)
 {
-	struct file_guest g;
+	struct code_guest g;
 	if (!seteipnum || !start_file_guest(1, file, &g))
 		return false;
 	struct fv_msg m;
@@ -1108,6 +1201,7 @@ int main(void)
 	test_ipc();
 	test_guest_space();
 	test_vcpu();
+	test_exit_raise();
 	test_guest_irq_files();
 	test_interrupts();
 	test_process();

@@ -14,6 +14,8 @@
 #define CAUSE_ECALL_VS  10
 #define CAUSE_LOAD_GPF  21 /* guest-page faults: MMIO, or memory the guest does not have */
 #define CAUSE_STORE_GPF 23
+#define CAUSE_VIRT_INSN 22 /* an instruction the guest may not run as it stands */
+#define CAUSE_ILLEGAL   2
 #define REG_A0          10
 #define REG_A1          11
 
@@ -195,6 +197,19 @@ static bool serve_mmio(struct fv_msg *m)
 }
 
 /*
+ * An instruction of an extension the guest was not given (its device tree
+ * lists what it has), such as a read of hpmcounter3 or a hypervisor
+ * instruction: to the guest it is illegal, as on a hart without it. From
+ * its user mode too: a guest's process must not be able to stop the guest.
+ */
+static bool raise_illegal_instruction(struct fv_msg *m)
+{
+	m->words[0] = FV_EXIT_RAISE | CAUSE_ILLEGAL;
+	m->info = FV_MSGINFO(0, 0, 1);
+	return true;
+}
+
+/*
  * Handles one exit of `v`; true if `m` holds the reply that resumes the guest.
  * Only the kernel sends on a vCPU's exit endpoint, through the one capability
  * minted with the badge n + 1: anything else is dropped.
@@ -210,6 +225,8 @@ static bool serve_exit(struct vcpu_state *v, struct fv_msg *m, uint64_t badge)
 		return serve_sbi(m);
 	if (cause == CAUSE_LOAD_GPF || cause == CAUSE_STORE_GPF)
 		return serve_mmio(m);
+	if (cause == CAUSE_VIRT_INSN)
+		return raise_illegal_instruction(m);
 	return stop_guest(m, "an exit this VMM does not serve");
 }
 

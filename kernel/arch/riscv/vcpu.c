@@ -347,10 +347,38 @@ void vcpu_handle_exit(struct tcb *t)
 	ipc_fault(t, FV_FAULT_VCPU, words, ARRAY_SIZE(words));
 }
 
+/* Exceptions a VS-mode guest takes itself: as hedeleg's, and the access faults. */
+#define GUEST_EXCEPTIONS 0xb1ffull
+
+/*
+ * The trap a hart would make into VS-mode (privileged spec, "Trap
+ * Entry"): vsepc the trapping pc, vscause, vstval the exit's stval,
+ * vsstatus.SPP the mode it came from, SPIE the old SIE, SIE off, and on at
+ * vstvec's base in VS-mode (exceptions never use vectored entry).
+ */
+static void raise_in_guest(struct tcb *t, struct vcpu *v, uint64_t cause)
+{
+	uint64_t vsstatus = v->regs[FV_VCPU_VSSTATUS] & ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE);
+	if (v->regs[FV_VCPU_MODE])
+		vsstatus |= SSTATUS_SPP;
+	if (v->regs[FV_VCPU_VSSTATUS] & SSTATUS_SIE)
+		vsstatus |= SSTATUS_SPIE;
+	v->regs[FV_VCPU_VSSTATUS] = vsstatus;
+	v->regs[FV_VCPU_VSEPC] = t->ctx.sepc;
+	v->regs[FV_VCPU_VSCAUSE] = cause;
+	v->regs[FV_VCPU_VSTVAL] = t->ctx.stval;
+	v->regs[FV_VCPU_MODE] = 1;
+	t->ctx.sepc = v->regs[FV_VCPU_VSTVEC] & ~3ull;
+}
+
 void vcpu_resume(struct tcb *t, const uint64_t *words, unsigned len)
 {
-	if (len >= 1 && (words[0] == 2 || words[0] == 4))
-		t->ctx.sepc += words[0];
+	uint64_t how = len >= 1 ? words[0] : 0, cause = how & ~FV_EXIT_RAISE;
+	if (how == 2 || how == 4)
+		t->ctx.sepc += how;
+	else if ((how & FV_EXIT_RAISE) && cause < 64 && (GUEST_EXCEPTIONS >> cause & 1) &&
+	         tcb_vcpu(t))
+		raise_in_guest(t, tcb_vcpu(t), cause);
 	uint64_t mask = len >= 2 ? words[1] : 0;
 	unsigned next = 2;
 	for (unsigned n = 1; n < 32 && next < len; n++)

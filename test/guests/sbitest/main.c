@@ -389,10 +389,10 @@ __attribute__((interrupt("supervisor"), aligned(4))) static void user_trap_handl
 
 /*
  * Runs in user mode: reads the time, tries a supervisor CSR, spins long
- * enough to be preempted several times, tries the CSR again, then makes an
- * environment call. Should it run on in supervisor mode, the ecall would
- * reach the VMM as an SBI call (BASE get_spec_version, harmless) and the
- * ebreak after it would end the run.
+ * enough to be preempted several times, tries the CSR again, reads a counter
+ * the guest was not given, then makes an environment call. Should it run on in supervisor mode, the
+ * ecall would reach the VMM as an SBI call (BASE get_spec_version, harmless) and the ebreak after
+ * it would end the run.
  */
 __attribute__((noreturn)) static void user_main(void)
 {
@@ -406,6 +406,7 @@ __attribute__((noreturn)) static void user_main(void)
 	user_time_end = now;
 	__asm__ volatile("csrr %0, sstatus" : "=r"(status));
 	user_stage = 2;
+	__asm__ volatile("csrr %0, hpmcounter3" : "=r"(status)); /* not given: a VM exit */
 	register long a0 __asm__("a0") = 0;
 	register long a6 __asm__("a6") = 0;
 	register long a7 __asm__("a7") = SBI_EXT_BASE;
@@ -428,9 +429,12 @@ static void test_user_mode(void)
 	      "USR0001 user mode reads the time CSR");
 	check((user_illegal_stages & 1) != 0,
 	      "USR0002 a supervisor CSR read in user mode is an illegal instruction to the guest");
-	check(user_illegal_traps == 2 && (user_illegal_stages & 2) != 0,
+	check(user_illegal_traps == 3 && (user_illegal_stages & 2) != 0,
 	      "USR0003 preempted for 50 ms, the user code resumes in user mode: the read traps "
 	      "again");
+	check((user_illegal_stages & 4) != 0,
+	      "USR0006 a counter the guest was not given (hpmcounter3), read in user mode, is an "
+	      "illegal instruction to the guest, not the end of it");
 	check(user_trap_cause == CAUSE_USER_ECALL && !(user_trap_status & SSTATUS_SPP) &&
 	          user_stage == 2,
 	      "USR0004 an ecall from user mode reaches the guest: scause 8, sstatus.SPP 0");
@@ -524,6 +528,23 @@ static void test_cache_block_ops(const char *dtb)
 	cbo(CBO_INVAL, cache_blocks + 64);
 	check(skipped_cause == ~0ul && cache_blocks[64] == 0xa5 && cache_blocks[127] == 0xa5,
 	      "ISA0003 cbo.clean, cbo.flush and cbo.inval run in the guest and keep its data");
+	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
+}
+
+#define INSN_CSRR_A0_HPMCOUNTER3 0xc0302573u
+
+/* The VMM raises what the guest was not given as an illegal instruction. */
+static void test_instruction_not_given(void)
+{
+	__asm__ volatile("csrw stvec, %0" ::"r"(skipping_trap_handler));
+	skipped_cause = ~0ul;
+	__asm__ volatile(".option push\n.option norvc\n"
+	                 "csrr a0, hpmcounter3\n"
+	                 ".option pop" ::
+	                     : "a0");
+	check(skipped_cause == CAUSE_ILLEGAL_INSN && skipped_tval == INSN_CSRR_A0_HPMCOUNTER3,
+	      "VIN0001 reading a counter the guest was not given is an illegal instruction to it, "
+	      "stval the instruction");
 	__asm__ volatile("csrw stvec, %0" ::"r"(trap_handler));
 }
 
@@ -623,6 +644,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_user_mode();
 	test_misaligned();
 	test_cache_block_ops((const char *)dtb);
+	test_instruction_not_given();
 	test_smp();
 	put_string("sbitest: ");
 	put_number(passed);

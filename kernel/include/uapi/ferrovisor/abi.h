@@ -261,4 +261,12 @@ enum fv_exit_word {
 	FV_EXIT_WORDS = FV_EXIT_X0 + 32
 };
 
+/*
+ * Reply word 0 of a VM exit: the bytes to advance the pc by (0, 2, 4), or
+ * FV_EXIT_RAISE | cause: the guest takes that synchronous exception (0-8, 12,
+ * 13 or 15) at the exit's pc, with the exit's stval, as a hart delivers it
+ * to VS-mode.
+ */
+#define FV_EXIT_RAISE 0x100ul
+
 #endif
