@@ -7,7 +7,7 @@
  *       - name: alpha                  # [a-z][a-z0-9-]{0,30}, unique
  *         vcpus: 1                     # 1 to 8
  *         memory: 256M                 # <n> MiB, or <n>K, <n>M, <n>G
- *         kernel: build/cache/riscv64/root/Image
+ *         kernel: ${FV_CACHE}/riscv64/Image   # ${NAME}: a variable (config_expand_paths)
  *         initrd: build/guest/initramfs.cpio       # optional
  *         command_line: "console=ttyS0 earlycon"   # optional, at most 1023 bytes
  *         on_fault: restart            # optional: stop (the default) or restart the guest when
@@ -99,6 +99,28 @@ struct config_error {
  */
 int config_parse(const char *text, size_t len, const char *file_name, struct system_config *out,
                  struct config_error *err);
+
+/* Variables for kernel and initrd paths: NAME [A-Z_][A-Z0-9_]*, up to 31 bytes. */
+#define CONFIG_MAX_VARIABLES 8
+struct config_variables {
+	unsigned count;
+	const char *name[CONFIG_MAX_VARIABLES];
+	const char *value[CONFIG_MAX_VARIABLES];
+};
+
+/*
+ * Replaces each ${NAME} in every kernel and initrd path with the variable's
+ * value (the build scripts define FV_CACHE and FV_BUILD_DIR), so that a
+ * configuration can name files wherever the build puts them. A `$` not
+ * followed by `{` is kept. Returns 0, or -1 with *err naming the key's line
+ * for a variable that is not defined, a `${` without `}` or a path longer
+ * than CONFIG_PATH_MAX once expanded (the paths are then left as they were).
+ */
+int config_expand_paths(struct system_config *config, const struct config_variables *vars,
+                        struct config_error *err);
+
+/* True if `name` is a valid variable name. */
+bool config_variable_name_is_valid(const char *name);
 
 /*
  * Checks that every guest's kernel and initrd can be opened and read and are

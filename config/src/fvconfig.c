@@ -877,6 +877,90 @@ int config_check_files(const struct system_config *config, const char *base_dir,
 	return 0;
 }
 
+bool config_variable_name_is_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > 31 || (name[0] >= '0' && name[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(name[i] == '_' || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	return true;
+}
+
+static const char *variable_value(const struct config_variables *vars, const char *name, size_t len)
+{
+	for (unsigned i = 0; vars && i < vars->count && i < CONFIG_MAX_VARIABLES; i++)
+		if (strlen(vars->name[i]) == len && memcmp(vars->name[i], name, len) == 0)
+			return vars->value[i];
+	return NULL;
+}
+
+/* Appends len bytes of s to out (*n bytes used); false if the path would grow too long. */
+static bool append(char *out, size_t *n, const char *s, size_t len)
+{
+	if (len > CONFIG_PATH_MAX - *n)
+		return false;
+	memcpy(out + *n, s, len);
+	*n += len;
+	out[*n] = '\0';
+	return true;
+}
+
+/* `path` with its variables replaced, into `out` (CONFIG_PATH_MAX + 1 bytes). */
+static int expand_path(const struct system_config *config, const struct guest_config *g,
+                       const char *what, const char *path, unsigned line,
+                       const struct config_variables *vars, char *out, struct config_error *err)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (const char *p = path; *p;) {
+		const char *piece = p, *name = p + 2, *end = NULL;
+		size_t len = 1;
+		if (p[0] == '$' && p[1] == '{') {
+			end = strchr(name, '}');
+			if (!end)
+				return set_error(err, config->file_name, line, 0,
+				                 "guest '%s': %s: '${' without '}'", g->name, what);
+			piece = variable_value(vars, name, (size_t)(end - name));
+			if (!piece)
+				return set_error(err, config->file_name, line, 0,
+				                 "guest '%s': %s: ${%.*s} is not defined", g->name,
+				                 what, (int)(end - name), name);
+			len = strlen(piece);
+		}
+		if (!append(out, &n, piece, len))
+			return set_error(err, config->file_name, line, 0,
+			                 "guest '%s': %s: longer than %d bytes once expanded",
+			                 g->name, what, CONFIG_PATH_MAX);
+		p = end ? end + 1 : p + 1;
+	}
+	return 0;
+}
+
+int config_expand_paths(struct system_config *config, const struct config_variables *vars,
+                        struct config_error *err)
+{
+	char kernels[CONFIG_MAX_GUESTS][CONFIG_PATH_MAX + 1];
+	char initrds[CONFIG_MAX_GUESTS][CONFIG_PATH_MAX + 1];
+	memset(err, 0, sizeof *err);
+	/* Everything first, so that an error leaves the configuration as it was. */
+	for (unsigned i = 0; i < config->guest_count; i++) {
+		const struct guest_config *g = &config->guests[i];
+		if (expand_path(config, g, "kernel", g->kernel, g->kernel_line, vars, kernels[i],
+		                err) ||
+		    expand_path(config, g, "initrd", g->initrd, g->initrd_line, vars, initrds[i],
+		                err))
+			return -1;
+	}
+	for (unsigned i = 0; i < config->guest_count; i++) {
+		memcpy(config->guests[i].kernel, kernels[i], sizeof kernels[i]);
+		memcpy(config->guests[i].initrd, initrds[i], sizeof initrds[i]);
+	}
+	return 0;
+}
+
 int config_check_fit(const struct system_config *config, uint64_t ram_bytes, unsigned harts,
                      struct config_error *err)
 {

@@ -1,5 +1,6 @@
 /*
- * fvconfig: reads a system configuration, validates it and, with --print,
+ * fvconfig: reads a system configuration, replaces the ${NAME} variables of
+ * its paths with the values of --define NAME=VALUE, validates it and, with --print,
  * writes one line per guest for scripts:
  *
  *     name <TAB> vcpus <TAB> memory_bytes <TAB> kernel <TAB> initrd <TAB> command_line
@@ -26,10 +27,11 @@
 
 struct options {
 	const char *file;
-	const char *files_dir; /* --files: check kernels and initrds from here */
-	const char *emit_dir;  /* --emit: write the archive's system files here */
-	uint64_t ram_bytes;    /* --ram, 0 when not given */
-	unsigned harts;        /* --harts, 0 when not given */
+	const char *files_dir;        /* --files: check kernels and initrds from here */
+	const char *emit_dir;         /* --emit: write the archive's system files here */
+	struct config_variables vars; /* --define NAME=VALUE */
+	uint64_t ram_bytes;           /* --ram, 0 when not given */
+	unsigned harts;               /* --harts, 0 when not given */
 	bool print;
 };
 
@@ -37,7 +39,9 @@ static int usage(void)
 {
 	fprintf(
 	    stderr,
-	    "usage: fvconfig FILE [--ram BYTES --harts N] [--files DIR] [--print] [--emit DIR]\n"
+	    "usage: fvconfig FILE [--define NAME=VALUE]... [--ram BYTES --harts N] [--files DIR]\n"
+	    "                [--print] [--emit DIR]\n"
+	    "  --define NAME=VALUE  ${NAME} in a kernel or initrd path stands for VALUE\n"
 	    "  --ram BYTES   check that the guests fit a machine of BYTES (K, M, G allowed)\n"
 	    "  --harts N     ... with N harts (give both)\n"
 	    "  --files DIR   check that kernels and initrds exist, relative to DIR\n"
@@ -80,11 +84,28 @@ static bool parse_harts(const char *s, unsigned *out)
 	return true;
 }
 
+/* NAME=VALUE: a valid name, defined once, room for it. */
+static bool add_variable(struct config_variables *vars, char *definition)
+{
+	char *eq = strchr(definition, '=');
+	if (!eq || vars->count == CONFIG_MAX_VARIABLES)
+		return false;
+	*eq = '\0';
+	for (unsigned i = 0; i < vars->count; i++)
+		if (strcmp(vars->name[i], definition) == 0)
+			return false;
+	if (!config_variable_name_is_valid(definition))
+		return false;
+	vars->name[vars->count] = definition;
+	vars->value[vars->count++] = eq + 1;
+	return true;
+}
+
 /* One "--option [value]" at argv[*i]; *i moves past its value. */
 static bool parse_option(int argc, char **argv, int *i, struct options *o)
 {
 	const char *name = argv[*i];
-	const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+	char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
 	if (strcmp(name, "--print") == 0) {
 		o->print = true;
 		return true;
@@ -96,6 +117,8 @@ static bool parse_option(int argc, char **argv, int *i, struct options *o)
 		return parse_bytes(value, &o->ram_bytes) && o->ram_bytes > 0;
 	if (strcmp(name, "--harts") == 0)
 		return parse_harts(value, &o->harts);
+	if (strcmp(name, "--define") == 0)
+		return add_variable(&o->vars, value);
 	if (strcmp(name, "--files") == 0) {
 		o->files_dir = value;
 		return true;
@@ -324,7 +347,7 @@ int main(int argc, char **argv)
 		return 1;
 	int rc = config_parse(text, len, o.file, &config, &err);
 	free(text);
-	if (rc)
+	if (rc || config_expand_paths(&config, &o.vars, &err))
 		return report(&err);
 	if (check(&o, &config))
 		return 1;

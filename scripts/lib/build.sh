@@ -71,7 +71,8 @@ cmd_run() {
 		local module=$FV_BUILD_DIR/system/run.cpio
 		say "run: composing the system of $config"
 		"$FV_ROOT/scripts/compose-system" "$FV_BUILD_DIR/config/fvconfig" "$config" \
-			"$FV_BUILD_DIR/image/kernel/archive" "$module" "$memory" "$smp" ||
+			"$FV_BUILD_DIR/image/kernel/archive" "$module" "$memory" "$smp" \
+			"FV_CACHE=$FV_CACHE" "FV_BUILD_DIR=$FV_BUILD_DIR" ||
 			die "run: $config does not make a system (nothing started)"
 		launch=(--initrd "$module" "${launch[@]}")
 	fi

@@ -59,6 +59,31 @@ static void check_guest(const struct guest_config *g)
 	REQUIRE(g->line >= 1 && g->kernel_line >= g->line);
 }
 
+/*
+ * Variables in any accepted configuration: expanded paths stay terminated
+ * and within bounds, and a failure names a line and changes nothing.
+ */
+static void check_expansion(const struct system_config *c, unsigned lines)
+{
+	static struct system_config copy;
+	static const char long_value[200] = {[0 ... 198] = 'x'};
+	const struct config_variables vars = {
+	    .count = 3, .name = {"A", "FV_CACHE", "LONG"}, .value = {"", "/cache", long_value}};
+	struct config_error err;
+	copy = *c;
+	if (config_expand_paths(&copy, &vars, &err) == 0) {
+		for (unsigned i = 0; i < copy.guest_count; i++) {
+			REQUIRE(is_terminated(copy.guests[i].kernel, sizeof copy.guests[i].kernel));
+			REQUIRE(is_terminated(copy.guests[i].initrd, sizeof copy.guests[i].initrd));
+			REQUIRE(strstr(copy.guests[i].kernel, "${") == NULL ||
+			        strstr(c->guests[i].kernel, "${") != NULL);
+		}
+	} else {
+		REQUIRE(memcmp(&copy, c, sizeof copy) == 0);
+		REQUIRE(err.line >= 1 && err.line <= lines && err.message[0] != '\0');
+	}
+}
+
 static void check_accepted(const struct system_config *c, unsigned lines)
 {
 	REQUIRE(c->guest_count >= 1 && c->guest_count <= CONFIG_MAX_GUESTS);
@@ -75,6 +100,7 @@ static void check_accepted(const struct system_config *c, unsigned lines)
 	/* The fit check must cope with any accepted configuration. */
 	(void)config_check_fit(c, UINT64_MAX, 1, &err);
 	REQUIRE(config_check_fit(c, 0, 1, &err) == -1 && err.message[0] != '\0');
+	check_expansion(c, lines);
 }
 
 static void check_rejected(const struct system_config *c, const struct config_error *err,

@@ -118,19 +118,19 @@ static void test_default_config(void **state)
 	assert_string_equal(a->name, "alpha");
 	assert_int_equal(a->vcpus, 1);
 	assert_int_equal(a->memory_bytes, 256 * MIB);
-	assert_string_equal(a->kernel, "build/cache/riscv64/Image");
-	assert_string_equal(a->initrd, "build/qemu-riscv64-virt/image/config/initramfs.cpio");
+	assert_string_equal(a->kernel, "${FV_CACHE}/riscv64/Image");
+	assert_string_equal(a->initrd, "${FV_BUILD_DIR}/image/config/initramfs.cpio");
 	assert_string_equal(a->command_line, "console=ttyS0 no4lvl quiet");
-	assert_int_equal(a->line, 5);
-	assert_int_equal(a->kernel_line, 8);
-	assert_int_equal(a->initrd_line, 9);
+	assert_int_equal(a->line, 6);
+	assert_int_equal(a->kernel_line, 9);
+	assert_int_equal(a->initrd_line, 10);
 	assert_string_equal(b->name, "beta");
 	assert_int_equal(b->vcpus, 2);
 	assert_int_equal(b->memory_bytes, 256 * MIB);
-	assert_string_equal(b->kernel, "build/cache/riscv64/Image");
-	assert_string_equal(b->initrd, "build/qemu-riscv64-virt/image/config/initramfs.cpio");
+	assert_string_equal(b->kernel, "${FV_CACHE}/riscv64/Image");
+	assert_string_equal(b->initrd, "${FV_BUILD_DIR}/image/config/initramfs.cpio");
 	assert_string_equal(b->command_line, "console=ttyS0 no4lvl quiet");
-	assert_int_equal(b->line, 11);
+	assert_int_equal(b->line, 12);
 }
 
 static void test_examples(void **state)
@@ -400,6 +400,69 @@ static void test_paths_and_command_line(void **state)
 
 #define HEAD    "guests:\n  - name: g\n    vcpus: 1\n    memory: 16M\n    kernel: k\n"
 #define GUEST_B "  - name: b\n    vcpus: 1\n    memory: 16M\n    kernel: k\n"
+
+static const struct config_variables build_vars = {
+    .count = 2, .name = {"FV_CACHE", "FV_BUILD_DIR"}, .value = {"/var/cache/fv", "out"}};
+
+static void test_variables(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    parse(guest_with("initrd", "'${FV_BUILD_DIR}/a-$-${FV_CACHE}${FV_CACHE}'")), 0);
+	assert_int_equal(config_expand_paths(&config, &build_vars, &err), 0);
+	assert_string_equal(config.guests[0].initrd, "out/a-$-/var/cache/fv/var/cache/fv");
+	assert_string_equal(config.guests[0].kernel, "k"); /* no variable: unchanged */
+	/* Expanded once: a value is not expanded again. */
+	const struct config_variables tricky = {.count = 1, .name = {"V"}, .value = {"${V}"}};
+	assert_int_equal(parse(guest_with("kernel", "${V}")), 0);
+	assert_int_equal(config_expand_paths(&config, &tricky, &err), 0);
+	assert_string_equal(config.guests[0].kernel, "${V}");
+}
+
+static void test_variable_errors(void **state)
+{
+	(void)state;
+	const struct {
+		const char *key, *value, *fragment;
+	} cases[] = {
+	    {"kernel", "${FV_OTHER}/Image", "kernel: ${FV_OTHER} is not defined"},
+	    {"initrd", "${FV_CACHE", "initrd: '${' without '}'"},
+	    {"kernel", "${}", "kernel: ${} is not defined"},
+	    {"kernel", "${fv_cache}", "kernel: ${fv_cache} is not defined"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(guest_with(cases[i].key, cases[i].value)), 0);
+		struct system_config before = config;
+		assert_int_equal(config_expand_paths(&config, &build_vars, &err), -1);
+		assert_non_null(strstr(err.message, cases[i].fragment));
+		assert_int_equal(err.line, strcmp(cases[i].key, "kernel") == 0
+		                               ? config.guests[0].kernel_line
+		                               : config.guests[0].initrd_line);
+		assert_memory_equal(&before, &config, sizeof config); /* nothing changed */
+	}
+	/* Too long once expanded: 250 bytes of value and 10 more. */
+	static char value[251];
+	memset(value, 'v', 250);
+	const struct config_variables big = {.count = 1, .name = {"BIG"}, .value = {value}};
+	assert_int_equal(parse(guest_with("kernel", "${BIG}/0123456789")), 0);
+	assert_int_equal(config_expand_paths(&config, &big, &err), -1);
+	assert_non_null(strstr(err.message, "longer than 255 bytes once expanded"));
+	assert_int_equal(parse(guest_with("kernel", "${BIG}/abcd")), 0); /* 255: fits */
+	assert_int_equal(config_expand_paths(&config, &big, &err), 0);
+	assert_int_equal(strlen(config.guests[0].kernel), 255);
+}
+
+static void test_variable_names(void **state)
+{
+	(void)state;
+	assert_true(config_variable_name_is_valid("FV_CACHE"));
+	assert_true(config_variable_name_is_valid("_X9"));
+	assert_false(config_variable_name_is_valid(""));
+	assert_false(config_variable_name_is_valid("9X"));
+	assert_false(config_variable_name_is_valid("fv"));
+	assert_false(config_variable_name_is_valid("A-B"));
+	assert_false(config_variable_name_is_valid("ABCDEFGHIJKLMNOPQRSTUVWXYZ_ABCDE")); /* 32 */
+}
 
 static void test_on_fault(void **state)
 {
@@ -849,6 +912,9 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_paths_and_command_line),
 	    cmocka_unit_test(test_key_errors),
+	    cmocka_unit_test(test_variables),
+	    cmocka_unit_test(test_variable_errors),
+	    cmocka_unit_test(test_variable_names),
 	    cmocka_unit_test(test_on_fault),
 	    cmocka_unit_test(test_guest_list_errors),
 	    cmocka_unit_test(test_top_level_errors),
