@@ -174,10 +174,6 @@ static fv_error_t give_ram(const struct fv_process *p, struct vmm_boot *b)
 	return FV_OK;
 }
 
-/*
- * The archive's blocks, the guest's objects and RAM, then the boot page,
- * which says where the RAM came from.
- */
 /* What the guest's ISA is made from (vmm/guest_isa.h). */
 static void describe_host_cpu(struct vmm_boot *b)
 {
@@ -188,6 +184,10 @@ static void describe_host_cpu(struct vmm_boot *b)
 	b->host_cbop_block_size = (uint32_t)bi->cbop_block_size;
 }
 
+/*
+ * The archive's blocks, the guest's objects and RAM, then the boot page,
+ * which says where the RAM came from and what the host's harts implement.
+ */
 static fv_error_t equip_vmm(const struct fv_process *p, struct vmm_boot *b)
 {
 	struct fv_loader l = root_loader();
