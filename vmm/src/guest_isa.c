@@ -20,8 +20,9 @@ static const char *const names[] = {
  * henvcfg.PBMTE). Zicbom/Zicboz need henvcfg bits and a block size too.
  * Not passed: V (the kernel keeps no vector state), H (no nested guests),
  * Zihpm (no counters beyond cycle, time and instret), Zawrs (WRS.NTO traps
- * when hstatus.VTW is set), Svadu (hardware A/D updates need henvcfg.ADUE
- * and the SBI FWFT extension), Ssaia and Sstc (added below on their terms).
+ * when hstatus.VTW is set, and QEMU leaves it out of stval: the kernel
+ * cannot tell it apart), Svadu (hardware A/D updates need henvcfg.ADUE and
+ * the SBI FWFT extension), Ssaia and Sstc (added below on their terms).
  */
 static const uint64_t passed_through =
     BIT(M) | BIT(A) | BIT(F) | BIT(D) | BIT(C) | BIT(ZIC64B) | BIT(ZICBOM) | BIT(ZICBOP) |
