@@ -978,6 +978,54 @@ __asm__(".pushsection .rodata\n"
         "raise_guest_end:\n"
         ".popsection\n");
 
+/* A guest that waits with WRS.NTO and WRS.STO (Zawrs), then reports in with an ecall. */
+extern const uint32_t wrs_guest_start[], wrs_guest_end[];
+__asm__(".pushsection .rodata\n"
+        ".balign 4\n"
+        "wrs_guest_start:\n"
+        ".word 0x00d00073\n" /* wrs.nto */
+        ".word 0x01d00073\n" /* wrs.sto */
+        ".word 0x00000073\n" /* ecall */
+        ".word 0x0000006f\n" /* j . */
+        "wrs_guest_end:\n"
+        ".popsection\n");
+
+static volatile bool peer_spins;
+
+/* Keeps a hart busy below the guest's priority while peer_spins, then waits for good on `arg`. */
+static void spin_as_peer(uint64_t arg)
+{
+	while (peer_spins)
+		;
+	uint64_t word;
+	fv_wait((fv_cptr_t)arg, &word);
+}
+
+/*
+ * With another thread waiting to run on its hart (so hstatus.VTW is set),
+ * a guest's WRS traps; the kernel ends the wait there: the VMM never sees it.
+ */
+static void test_guest_wrs(void)
+{
+	struct code_guest g;
+	peer_spins = true;
+	spawn(spin_as_peer, make(pool, FV_OBJ_NOTIFICATION, 0), 0, 50);
+	bool started = start_code_guest(wrs_guest_start, wrs_guest_end, 0, 255, 0, &g);
+	struct fv_msg m;
+	struct fv_ipc_result r = {.status = FV_INVALID_ARGUMENT};
+	if (started)
+		r = fv_recv(g.ep, &m);
+	peer_spins = false;
+	check(started && is_ecall_exit(&r, &m) && m.words[FV_EXIT_PC] == GUEST_RAM + 8,
+	      "VEX0004 WRS.NTO and WRS.STO end in the kernel: the first exit is the ecall after "
+	      "them");
+	if (started) {
+		fv_tcb_suspend(g.tcb);
+		fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.tcb, 64);
+		fv_cnode_delete(FV_ROOT_SLOT_CNODE, g.vcpu, 64);
+	}
+}
+
 static bool is_counter_exit(const struct fv_ipc_result *r, const struct fv_msg *m, uint64_t pc)
 {
 	return r->status == FV_OK && FV_MSGINFO_LABEL(m->info) == FV_FAULT_VCPU &&
@@ -1030,17 +1078,6 @@ static void spin_ms(unsigned ms)
 	uint64_t end = fv_read_time() + bi->timebase_hz / 1000 * ms;
 	while (fv_read_time() < end)
 		;
-}
-
-static volatile bool peer_spins;
-
-/* Keeps hart 1 busy below the guest's priority while peer_spins, then waits for good on `arg`. */
-static void spin_as_peer(uint64_t arg)
-{
-	while (peer_spins)
-		;
-	uint64_t word;
-	fv_wait((fv_cptr_t)arg, &word);
 }
 
 /*
@@ -1202,6 +1239,7 @@ int main(void)
 	test_guest_space();
 	test_vcpu();
 	test_exit_raise();
+	test_guest_wrs();
 	test_guest_irq_files();
 	test_interrupts();
 	test_process();

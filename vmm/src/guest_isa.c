@@ -18,20 +18,20 @@ static const char *const names[] = {
  * Passed through when the host has them: unprivileged instructions, which a
  * guest executes directly, and VS-stage translation features (Svpbmt needs
  * henvcfg.PBMTE). Zicbom/Zicboz need henvcfg bits and a block size too.
+ * Zawrs too: a WRS that traps (hstatus.VTW) ends in the kernel at once.
  * Not passed: V (the kernel keeps no vector state), H (no nested guests),
- * Zihpm (no counters beyond cycle, time and instret), Zawrs (WRS.NTO traps
- * when hstatus.VTW is set, and QEMU leaves it out of stval: the kernel
- * cannot tell it apart), Svadu (hardware A/D updates need henvcfg.ADUE and
- * the SBI FWFT extension), Ssaia and Sstc (added below on their terms).
+ * Zihpm (no counters beyond cycle, time and instret), Svadu (hardware A/D
+ * updates need henvcfg.ADUE and the SBI FWFT extension), Ssaia and Sstc
+ * (added below on their terms).
  */
 static const uint64_t passed_through =
     BIT(M) | BIT(A) | BIT(F) | BIT(D) | BIT(C) | BIT(ZIC64B) | BIT(ZICBOM) | BIT(ZICBOP) |
     BIT(ZICBOZ) | BIT(ZICCAMOA) | BIT(ZICCIF) | BIT(ZICCLSM) | BIT(ZICCRSE) | BIT(ZICOND) |
     BIT(ZIHINTNTL) | BIT(ZIHINTPAUSE) | BIT(ZIMOP) | BIT(ZMMUL) | BIT(ZA64RS) | BIT(ZAAMO) |
-    BIT(ZABHA) | BIT(ZACAS) | BIT(ZALRSC) | BIT(ZFA) | BIT(ZFH) | BIT(ZFHMIN) | BIT(ZCA) |
-    BIT(ZCB) | BIT(ZCD) | BIT(ZCMOP) | BIT(ZBA) | BIT(ZBB) | BIT(ZBC) | BIT(ZBKB) | BIT(ZBKC) |
-    BIT(ZBKX) | BIT(ZBS) | BIT(ZKND) | BIT(ZKNE) | BIT(ZKNH) | BIT(ZKT) | BIT(ZTSO) | BIT(SVINVAL) |
-    BIT(SVNAPOT) | BIT(SVPBMT) | BIT(SVVPTC);
+    BIT(ZABHA) | BIT(ZACAS) | BIT(ZALRSC) | BIT(ZAWRS) | BIT(ZFA) | BIT(ZFH) | BIT(ZFHMIN) |
+    BIT(ZCA) | BIT(ZCB) | BIT(ZCD) | BIT(ZCMOP) | BIT(ZBA) | BIT(ZBB) | BIT(ZBC) | BIT(ZBKB) |
+    BIT(ZBKC) | BIT(ZBKX) | BIT(ZBS) | BIT(ZKND) | BIT(ZKNE) | BIT(ZKNH) | BIT(ZKT) | BIT(ZTSO) |
+    BIT(SVINVAL) | BIT(SVNAPOT) | BIT(SVPBMT) | BIT(SVVPTC);
 
 /* Every guest gets these: the kernel gives cycle, time and instret (hcounteren). */
 static const uint64_t always = BIT(ZICNTR) | BIT(ZICSR) | BIT(ZIFENCEI);

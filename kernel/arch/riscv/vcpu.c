@@ -8,6 +8,7 @@
  */
 #include <arch/context.h>
 #include <arch/csr.h>
+#include <arch/guest_fetch.h>
 #include <arch/irqchip.h>
 #include <arch/timer.h>
 #include <fv/console.h>
@@ -33,6 +34,8 @@
 #define HCOUNTEREN_CY_TM_IR 0x7ull
 #define CAUSE_VIRTUAL_INSN  22
 #define INSN_WFI            0x10500073ull
+#define INSN_WRS_NTO        0x00d00073ull /* Zawrs */
+#define INSN_WRS_STO        0x01d00073ull
 
 struct vcpu *tcb_vcpu(const struct tcb *t)
 {
@@ -327,11 +330,49 @@ static void guest_wfi(struct tcb *t, struct vcpu *v)
 	sched_sleep(t, wake);
 }
 
+/*
+ * The instruction at the guest's pc, fetched as the guest would fetch it,
+ * or 0 if that faults. A virtual-instruction exception's stval is not to be
+ * trusted for it: QEMU leaves a trapped WRS.NTO's bits out (stval then holds
+ * an earlier instruction's). The translation CSRs are still the guest's.
+ */
+static uint64_t guest_instruction(const struct tcb *t, const struct vcpu *v)
+{
+	uint64_t lo, hi = 0;
+	csr_write_hstatus((csr_read_hstatus() & ~HSTATUS_SPVP) |
+	                  (v->regs[FV_VCPU_MODE] ? HSTATUS_SPVP : 0));
+	bool ok = guest_try_fetch_u16(t->ctx.sepc, &lo);
+	if (ok && (lo & 3) == 3)
+		ok = guest_try_fetch_u16(t->ctx.sepc + 2, &hi);
+	csr_clear_hstatus(HSTATUS_SPVP);
+	return ok ? (hi << 16 | lo) : 0;
+}
+
+/*
+ * A guest's WRS.NTO or WRS.STO (Zawrs), trapped while hstatus.VTW is set:
+ * it waits for another vCPU to store to a location it reserved. A wait may
+ * end at any time, so it ends here, and the hart goes to whatever else
+ * waits to run on it, which may be the vCPU it waits for.
+ */
+static void guest_wrs(struct tcb *t)
+{
+	t->ctx.sepc += 4;
+	sched_yield_current();
+}
+
 void vcpu_handle_exit(struct tcb *t)
 {
-	uint64_t cause = t->ctx.scause, tval = t->ctx.stval;
+	uint64_t cause = t->ctx.scause;
+	if (cause == CAUSE_VIRTUAL_INSN)
+		t->ctx.stval =
+		    guest_instruction(t, tcb_vcpu(t)); /* what the VMM and the guest see */
+	uint64_t tval = t->ctx.stval;
 	if (cause == CAUSE_VIRTUAL_INSN && tval == INSN_WFI) {
 		guest_wfi(t, tcb_vcpu(t));
+		return;
+	}
+	if (cause == CAUSE_VIRTUAL_INSN && (tval == INSN_WRS_NTO || tval == INSN_WRS_STO)) {
+		guest_wrs(t);
 		return;
 	}
 	const uint64_t words[] = {
