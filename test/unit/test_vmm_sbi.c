@@ -329,7 +329,7 @@ static void test_srst_reserved_types(void **state)
 static void test_srst_vendor_types(void **state)
 {
 	(void)state;
-	/* Platform-specific and unimplemented: INVALID_PARAM, as the specification says. */
+	/* Platform-specific ones this platform lacks: INVALID_PARAM, as the specification says. */
 	static const uint64_t vendor[] = {0xf0000000, 0xf0000001, 0xffffffff};
 	for (size_t i = 0; i < sizeof vendor / sizeof vendor[0]; i++)
 		assert_error(call(SBI_EXT_SRST, 0, vendor[i], 0, 0), SBI_ERR_INVALID_PARAM);
@@ -341,7 +341,7 @@ static void test_srst_bad_values(void **state)
 	/* Neither a reset type nor a reason is more than 32 bits. */
 	assert_error(call(SBI_EXT_SRST, 0, 0x100000000ull, 0, 0), SBI_ERR_INVALID_PARAM);
 	assert_error(call(SBI_EXT_SRST, 0, UINT64_MAX, 0, 0), SBI_ERR_INVALID_PARAM);
-	/* Reserved reasons (2 to 0xdfffffff) and unimplemented ones. */
+	/* Reserved reasons (2 to 0xdfffffff) and vendor ones this platform lacks. */
 	assert_error(call(SBI_EXT_SRST, 0, 0, 2, 0), SBI_ERR_INVALID_PARAM);
 	assert_error(call(SBI_EXT_SRST, 0, 0, 0xdfffffff, 0), SBI_ERR_INVALID_PARAM);
 	assert_error(call(SBI_EXT_SRST, 0, 0, 0xf0000000, 0), SBI_ERR_INVALID_PARAM);

@@ -100,7 +100,7 @@ static struct sbi_result srst(const struct sbi_request *r)
 	if (r->fid != 0)
 		return error(SBI_ERR_NOT_SUPPORTED);
 	/*
-	 * Reserved types and reasons, the unimplemented vendor ones and values
+	 * Reserved types and reasons, vendor ones this platform does not have and values
 	 * wider than their 32 bits are INVALID_PARAM (NOT_SUPPORTED is for
 	 * implemented types the platform cannot do).
 	 */

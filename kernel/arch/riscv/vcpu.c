@@ -360,21 +360,27 @@ static void guest_wrs(struct tcb *t)
 	sched_yield_current();
 }
 
+/* True if the kernel served the virtual instruction itself (WFI, WRS). */
+static bool serve_virtual_instruction(struct tcb *t, struct vcpu *v)
+{
+	t->ctx.stval = guest_instruction(t, v); /* what the VMM and the guest see */
+	if (t->ctx.stval == INSN_WFI) {
+		guest_wfi(t, v);
+		return true;
+	}
+	if (t->ctx.stval == INSN_WRS_NTO || t->ctx.stval == INSN_WRS_STO) {
+		guest_wrs(t);
+		return true;
+	}
+	return false;
+}
+
 void vcpu_handle_exit(struct tcb *t)
 {
 	uint64_t cause = t->ctx.scause;
-	if (cause == CAUSE_VIRTUAL_INSN)
-		t->ctx.stval =
-		    guest_instruction(t, tcb_vcpu(t)); /* what the VMM and the guest see */
+	if (cause == CAUSE_VIRTUAL_INSN && serve_virtual_instruction(t, tcb_vcpu(t)))
+		return;
 	uint64_t tval = t->ctx.stval;
-	if (cause == CAUSE_VIRTUAL_INSN && tval == INSN_WFI) {
-		guest_wfi(t, tcb_vcpu(t));
-		return;
-	}
-	if (cause == CAUSE_VIRTUAL_INSN && (tval == INSN_WRS_NTO || tval == INSN_WRS_STO)) {
-		guest_wrs(t);
-		return;
-	}
 	const uint64_t words[] = {
 	    [FV_EXIT_CAUSE] = cause,
 	    [FV_EXIT_PC] = t->ctx.sepc,
@@ -415,11 +421,11 @@ static void raise_in_guest(struct tcb *t, struct vcpu *v, uint64_t cause)
 void vcpu_resume(struct tcb *t, const uint64_t *words, unsigned len)
 {
 	uint64_t how = len >= 1 ? words[0] : 0, cause = how & ~FV_EXIT_RAISE;
+	struct vcpu *v = tcb_vcpu(t);
 	if (how == 2 || how == 4)
 		t->ctx.sepc += how;
-	else if ((how & FV_EXIT_RAISE) && cause < 64 && (GUEST_EXCEPTIONS >> cause & 1) &&
-	         tcb_vcpu(t))
-		raise_in_guest(t, tcb_vcpu(t), cause);
+	else if (v && (how & FV_EXIT_RAISE) && cause < 64 && (GUEST_EXCEPTIONS >> cause & 1))
+		raise_in_guest(t, v, cause);
 	uint64_t mask = len >= 2 ? words[1] : 0;
 	unsigned next = 2;
 	for (unsigned n = 1; n < 32 && next < len; n++)

@@ -65,7 +65,7 @@ typedef enum {
 #define FV_RETYPE_MAX_OBJECTS 256
 
 /* A CNode capability's guard, as the badge of CNode mint: size in bits 0-5, value above. */
-#define FV_CNODE_GUARD(size, value) (((unsigned long)(value) << 6) | ((size) & 0x3f))
+#define FV_CNODE_GUARD(size, value) (((unsigned long)(value) << 6) | (0x3f & (size)))
 
 /* What FV_CNODE_DESCRIBE says of a capability: its kind, object, size and rights. */
 enum fv_cap_kind {
@@ -159,10 +159,10 @@ typedef enum {
 #define FV_MSG_REG_WORDS 4 /* message words carried in a2-a5; the rest in the IPC buffer */
 #define FV_MSG_MAX_CAPS  3
 #define FV_MSGINFO(label, caps, len) \
-	(((unsigned long)(label) << 12) | (((unsigned long)(caps) & 3) << 7) | ((len) & 0x7f))
+	(((unsigned long)(label) << 12) | ((3 & (unsigned long)(caps)) << 7) | (0x7f & (len)))
 #define FV_MSGINFO_LABEL(info)  ((unsigned long)(info) >> 12)
 #define FV_MSGINFO_CAPS(info)   (((unsigned long)(info) >> 7) & 3)
-#define FV_MSGINFO_LENGTH(info) ((unsigned long)(info) & 0x7f)
+#define FV_MSGINFO_LENGTH(info) (0x7f & (unsigned long)(info))
 
 /* The IPC buffer: one page per thread, named by TCB configure. */
 struct fv_ipc_buffer {
